@@ -1,0 +1,27 @@
+// The public surface of tensorkit, and nothing else.
+
+import './ops/index.js'; // binds the Tensor methods to the ops (see src/tensor/tensor.ts)
+
+export { Tensor, Variable, tensor, tensor as constant, variable, type TensorLike, type NestedArray } from './tensor/tensor.js';
+export { zeros, ones, fill, zerosLike, onesLike, eye, range, linspace, randomUniform, randomNormal, truncatedNormal, type RandomOptions } from './tensor/creation.js';
+export { setSeed } from './tensor/random.js';
+export type { Shape } from './tensor/shape.js';
+
+export {
+  add, sub, mul, div, pow, maximum, minimum, squaredDifference, neg,
+  equal, notEqual, greater, greaterEqual, less, lessEqual,
+  abs, exp, log, log1p, expm1, sqrt, rsqrt, square, reciprocal, sigmoid, tanh, relu, relu6,
+  softplus, softsign, elu, selu, erf, sin, cos, sign, floor, ceil, round, clip,
+  sum, mean, max, min, prod, argmax, argmin, broadcastTo,
+  matmul,
+  reshape, transpose, expandDims, squeeze, slice, concat, stack, gather, oneHot, pad, where,
+  softmax, logSoftmax,
+  primitives, type PrimitiveRule,
+} from './ops/index.js';
+
+export { noGrad, grad, grads, valueAndGrad, variableGrads, isRecording } from './autograd/tape.js';
+export { checkGradients, gradientCheckReport, type CheckGradientsOptions, type GradientCheckReport } from './autograd/check.js';
+export type { TapeNode, BackwardFn } from './autograd/node.js';
+
+
+export * as backend from './backend.js';

@@ -1,0 +1,79 @@
+// The one-page calculus: every primitive op the tape records, and its derivative.
+// Composites (sub, mean, softmax, stack, expandDims, squeeze, ...) are built from these and get
+// their gradients for free. `dy` is the gradient arriving at the op's output; the tape walker
+// sums every gradient back to its input's shape (un-broadcasting), so rules are written in the
+// broadcast shape.
+
+import { bindTensorOps } from '../tensor/tensor.js';
+import * as self from './index.js';
+
+export { add, sub, mul, div, pow, maximum, minimum, squaredDifference, neg, equal, notEqual, greater, greaterEqual, less, lessEqual } from './arithmetic.js';
+export { abs, exp, log, log1p, expm1, sqrt, rsqrt, square, reciprocal, sigmoid, tanh, relu, relu6, softplus, softsign, elu, selu, erf, sin, cos, sign, floor, ceil, round, clip } from './unary.js';
+export { sum, mean, max, min, prod, argmax, argmin, broadcastTo } from './reduce.js';
+export { matmul } from './matmul.js';
+export { reshape, transpose, expandDims, squeeze, slice, concat, stack, gather, oneHot, pad, where } from './shape.js';
+export { softmax, logSoftmax } from './softmax.js';
+export { backward } from '../autograd/tape.js';
+
+/** One row of the derivative table. */
+export interface PrimitiveRule {
+  /** The op name recorded on the tape. */
+  readonly op: string;
+  /** Its vector-Jacobian product, in the notation of the op's source file. */
+  readonly derivative: string;
+  /** The file that holds the forward and the backward. */
+  readonly file: string;
+}
+
+/** Every primitive recorded on the tape, with its derivative. */
+export const primitives: readonly PrimitiveRule[] = [
+  { op: 'add', derivative: 'da = dy;  db = dy', file: 'arithmetic.ts' },
+  { op: 'mul', derivative: 'da = dy·b;  db = dy·a', file: 'arithmetic.ts' },
+  { op: 'div', derivative: 'da = dy/b;  db = −dy·a/b²', file: 'arithmetic.ts' },
+  { op: 'pow', derivative: 'da = dy·b·a^(b−1);  db = dy·a^b·ln a  (0 where a ≤ 0)', file: 'arithmetic.ts' },
+  { op: 'maximum', derivative: 'da = dy·[a ≥ b];  db = dy·[a < b]', file: 'arithmetic.ts' },
+  { op: 'minimum', derivative: 'da = dy·[a ≤ b];  db = dy·[a > b]', file: 'arithmetic.ts' },
+  { op: 'squaredDifference', derivative: 'da = 2·dy·(a−b);  db = −2·dy·(a−b)', file: 'arithmetic.ts' },
+  { op: 'neg', derivative: 'dx = −dy', file: 'arithmetic.ts' },
+  { op: 'abs', derivative: 'dx = dy·sign(x)', file: 'unary.ts' },
+  { op: 'exp', derivative: 'dx = dy·y', file: 'unary.ts' },
+  { op: 'log', derivative: 'dx = dy/x', file: 'unary.ts' },
+  { op: 'log1p', derivative: 'dx = dy/(1+x)', file: 'unary.ts' },
+  { op: 'expm1', derivative: 'dx = dy·(y+1)', file: 'unary.ts' },
+  { op: 'sqrt', derivative: 'dx = dy/(2y)', file: 'unary.ts' },
+  { op: 'rsqrt', derivative: 'dx = −dy·y³/2', file: 'unary.ts' },
+  { op: 'square', derivative: 'dx = 2·dy·x', file: 'unary.ts' },
+  { op: 'reciprocal', derivative: 'dx = −dy·y²', file: 'unary.ts' },
+  { op: 'sigmoid', derivative: 'dx = dy·y·(1−y)', file: 'unary.ts' },
+  { op: 'tanh', derivative: 'dx = dy·(1−y²)', file: 'unary.ts' },
+  { op: 'relu', derivative: 'dx = dy·[x > 0]', file: 'unary.ts' },
+  { op: 'relu6', derivative: 'dx = dy·[0 < x < 6]', file: 'unary.ts' },
+  { op: 'softplus', derivative: 'dx = dy·sigmoid(x)', file: 'unary.ts' },
+  { op: 'softsign', derivative: 'dx = dy/(1+|x|)²', file: 'unary.ts' },
+  { op: 'elu', derivative: 'dx = dy for x > 0, else dy·(y+1)', file: 'unary.ts' },
+  { op: 'selu', derivative: 'dx = dy·scale for x > 0, else dy·(y + scale·alpha)', file: 'unary.ts' },
+  { op: 'erf', derivative: 'dx = dy·(2/√π)·e^(−x²)', file: 'unary.ts' },
+  { op: 'sin', derivative: 'dx = dy·cos x', file: 'unary.ts' },
+  { op: 'cos', derivative: 'dx = −dy·sin x', file: 'unary.ts' },
+  { op: 'sign', derivative: 'dx = 0', file: 'unary.ts' },
+  { op: 'floor', derivative: 'dx = 0', file: 'unary.ts' },
+  { op: 'ceil', derivative: 'dx = 0', file: 'unary.ts' },
+  { op: 'round', derivative: 'dx = 0', file: 'unary.ts' },
+  { op: 'clip', derivative: 'dx = dy·[lo ≤ x ≤ hi]', file: 'unary.ts' },
+  { op: 'sum', derivative: 'dx = dy broadcast back over the summed axes', file: 'reduce.ts' },
+  { op: 'max', derivative: 'dx = dy·[x = max]/(number of ties)', file: 'reduce.ts' },
+  { op: 'min', derivative: 'dx = dy·[x = min]/(number of ties)', file: 'reduce.ts' },
+  { op: 'prod', derivative: 'dx_i = dy·Π_{j≠i} x_j', file: 'reduce.ts' },
+  { op: 'broadcastTo', derivative: 'dx = dy summed back to x’s shape', file: 'reduce.ts' },
+  { op: 'matmul', derivative: 'dA = dy·Bᵀ;  dB = Aᵀ·dy', file: 'matmul.ts' },
+  { op: 'reshape', derivative: 'dx = dy reshaped to x’s shape', file: 'shape.ts' },
+  { op: 'transpose', derivative: 'dx = dy transposed by the inverse permutation', file: 'shape.ts' },
+  { op: 'slice', derivative: 'dx = zeros with dy in the sliced box', file: 'shape.ts' },
+  { op: 'concat', derivative: 'dx_i = the part of dy that x_i filled', file: 'shape.ts' },
+  { op: 'gather', derivative: 'dx = dy scatter-added to the gathered rows', file: 'shape.ts' },
+  { op: 'pad', derivative: 'dx = the unpadded box of dy', file: 'shape.ts' },
+  { op: 'where', derivative: 'da = dy·[cond];  db = dy·[¬cond]', file: 'shape.ts' },
+  { op: 'logSoftmax', derivative: 'dx = dy − softmax(x)·Σ dy', file: 'softmax.ts' },
+];
+
+bindTensorOps(self);

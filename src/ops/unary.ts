@@ -1,0 +1,241 @@
+// Elementwise functions of one tensor, forward and backward side by side.
+// Where the derivative is cheapest from the output (exp, sqrt, sigmoid, tanh), the backward
+// reuses the output instead of saving anything else.
+
+import { record } from '../autograd/tape.js';
+import { unaryTensor } from '../tensor/compute.js';
+import { activationGrad, clip as clipKernel, SELU_ALPHA, SELU_SCALE } from '../tensor/kernels/elementwise.js';
+import { Tensor, toTensor, type TensorLike } from '../tensor/tensor.js';
+import { add, div, mul, neg } from './arithmetic.js';
+import { markFromLogits } from './logits.js';
+
+function zerosLike(x: Tensor): Tensor {
+  return new Tensor(new Float32Array(x.size), x.shape);
+}
+
+/** `|x|`.   d/dx = dy·sign(x)  (0 at 0) @example `tk.abs(tk.tensor([-2, 3])).toArray()  // [2, 3]` */
+export function abs(x: TensorLike): Tensor {
+  const t = toTensor(x, 'abs');
+  return record('abs', [t], unaryTensor('abs', t), (dy) => [mul(dy, unaryTensor('sign', t))]);
+}
+
+/** `e^x`.   d/dx = dy·e^x = dy·y @example `tk.exp(tk.tensor([0])).toArray()  // [1]` */
+export function exp(x: TensorLike): Tensor {
+  const t = toTensor(x, 'exp');
+  const y = unaryTensor('exp', t);
+  return record('exp', [t], y, (dy) => [mul(dy, y)]);
+}
+
+/** Natural logarithm.   d/dx = dy/x @example `tk.log(tk.tensor([1])).toArray()  // [0]` */
+export function log(x: TensorLike): Tensor {
+  const t = toTensor(x, 'log');
+  return record('log', [t], unaryTensor('log', t), (dy) => [div(dy, t)]);
+}
+
+/** `ln(1 + x)`, accurate for small x.   d/dx = dy/(1+x) @example `tk.log1p(tk.tensor([0])).toArray()  // [0]` */
+export function log1p(x: TensorLike): Tensor {
+  const t = toTensor(x, 'log1p');
+  return record('log1p', [t], unaryTensor('log1p', t), (dy) => [div(dy, add(t, 1))]);
+}
+
+/** `e^x - 1`, accurate for small x.   d/dx = dy·e^x = dy·(y+1) @example `tk.expm1(tk.tensor([0])).toArray()  // [0]` */
+export function expm1(x: TensorLike): Tensor {
+  const t = toTensor(x, 'expm1');
+  const y = unaryTensor('expm1', t);
+  return record('expm1', [t], y, (dy) => [mul(dy, add(y, 1))]);
+}
+
+/** Square root.   d/dx = dy/(2·√x) = dy/(2y) @example `tk.sqrt(tk.tensor([4, 9])).toArray()  // [2, 3]` */
+export function sqrt(x: TensorLike): Tensor {
+  const t = toTensor(x, 'sqrt');
+  const y = unaryTensor('sqrt', t);
+  return record('sqrt', [t], y, (dy) => [div(dy, mul(y, 2))]);
+}
+
+/** `1/√x`.   d/dx = -dy/(2·x^1.5) = -dy·y³/2 @example `tk.rsqrt(tk.tensor([4])).toArray()  // [0.5]` */
+export function rsqrt(x: TensorLike): Tensor {
+  const t = toTensor(x, 'rsqrt');
+  const y = unaryTensor('rsqrt', t);
+  return record('rsqrt', [t], y, (dy) => [mul(dy, mul(mul(y, mul(y, y)), -0.5))]);
+}
+
+/** `x²`.   d/dx = 2·dy·x @example `tk.square(tk.tensor([3])).toArray()  // [9]` */
+export function square(x: TensorLike): Tensor {
+  const t = toTensor(x, 'square');
+  return record('square', [t], unaryTensor('square', t), (dy) => [mul(dy, mul(t, 2))]);
+}
+
+/** `1/x`.   d/dx = -dy/x² = -dy·y² @example `tk.reciprocal(tk.tensor([4])).toArray()  // [0.25]` */
+export function reciprocal(x: TensorLike): Tensor {
+  const t = toTensor(x, 'reciprocal');
+  const y = unaryTensor('reciprocal', t);
+  return record('reciprocal', [t], y, (dy) => [neg(mul(dy, mul(y, y)))]);
+}
+
+/**
+ * `1/(1+e^-x)`, finite for every input (no overflow at ±100).   d/dx = dy·y·(1-y)
+ *
+ * @example
+ * ```ts
+ * tk.sigmoid(tk.tensor([0])).toArray();   // [0.5]
+ * ```
+ */
+export function sigmoid(x: TensorLike): Tensor {
+  const t = toTensor(x, 'sigmoid');
+  const y = unaryTensor('sigmoid', t);
+  markFromLogits(y, { activation: 'sigmoid', logits: t, axis: -1 });
+  return record('sigmoid', [t], y, (dy) => [fusedGrad('sigmoidGrad', dy, y)]);
+}
+
+/** Hyperbolic tangent.   d/dx = dy·(1-y²) @example `tk.tanh(tk.tensor([0])).toArray()  // [0]` */
+export function tanh(x: TensorLike): Tensor {
+  const t = toTensor(x, 'tanh');
+  const y = unaryTensor('tanh', t);
+  return record('tanh', [t], y, (dy) => [fusedGrad('tanhGrad', dy, y)]);
+}
+
+/**
+ * `max(x, 0)`.   d/dx = dy·[x > 0]
+ *
+ * NOTE: relu'(0) is taken as 0, as TensorFlow and PyTorch.
+ *
+ * @example
+ * ```ts
+ * tk.relu(tk.tensor([-1, 2])).toArray();   // [0, 2]
+ * ```
+ */
+export function relu(x: TensorLike): Tensor {
+  const t = toTensor(x, 'relu');
+  return record('relu', [t], unaryTensor('relu', t), (dy) => [fusedGrad('reluGrad', dy, t)]);
+}
+
+/** `min(max(x, 0), 6)`.   d/dx = dy·[0 < x < 6] @example `tk.relu6(tk.tensor([-1, 3, 9])).toArray()  // [0, 3, 6]` */
+export function relu6(x: TensorLike): Tensor {
+  const t = toTensor(x, 'relu6');
+  return record('relu6', [t], unaryTensor('relu6', t), (dy) => [fusedGrad('relu6Grad', dy, t)]);
+}
+
+function fusedGrad(op: 'reluGrad' | 'relu6Grad' | 'sigmoidGrad' | 'tanhGrad', dy: Tensor, saved: Tensor): Tensor {
+  const dx = new Float32Array(dy.size);
+  activationGrad(op, dy.data, saved.data, dx);
+  return new Tensor(dx, dy.shape);
+}
+
+/** `log(1 + e^x)`, stable for large |x|.   d/dx = dy·sigmoid(x) @example `tk.softplus(tk.tensor([0])).item()  // ln 2` */
+export function softplus(x: TensorLike): Tensor {
+  const t = toTensor(x, 'softplus');
+  return record('softplus', [t], unaryTensor('softplus', t), (dy) => [mul(dy, unaryTensor('sigmoid', t))]);
+}
+
+/** `x/(1+|x|)`.   d/dx = dy/(1+|x|)² @example `tk.softsign(tk.tensor([1])).toArray()  // [0.5]` */
+export function softsign(x: TensorLike): Tensor {
+  const t = toTensor(x, 'softsign');
+  return record('softsign', [t], unaryTensor('softsign', t), (dy) => {
+    const d = add(unaryTensor('abs', t), 1);
+    return [div(dy, mul(d, d))];
+  });
+}
+
+/**
+ * `x` for x > 0, else `e^x - 1` (ELU with alpha 1).   d/dx = dy for x > 0, else dy·(y+1)
+ *
+ * @example
+ * ```ts
+ * tk.elu(tk.tensor([-1, 2])).toArray();   // [-0.632…, 2]
+ * ```
+ */
+export function elu(x: TensorLike): Tensor {
+  const t = toTensor(x, 'elu');
+  const y = unaryTensor('elu', t);
+  return record('elu', [t], y, (dy) => {
+    const g = new Float32Array(dy.size);
+    for (let i = 0; i < g.length; i++) g[i] = t.data[i]! > 0 ? dy.data[i]! : dy.data[i]! * (y.data[i]! + 1);
+    return [new Tensor(g, dy.shape)];
+  });
+}
+
+/**
+ * SELU: `scale·x` for x > 0, else `scale·alpha·(e^x - 1)`, with Keras's constants.
+ * d/dx = dy·scale for x > 0, else dy·(y + scale·alpha)
+ *
+ * @example
+ * ```ts
+ * tk.selu(tk.tensor([1])).toArray();   // [1.0507…]
+ * ```
+ */
+export function selu(x: TensorLike): Tensor {
+  const t = toTensor(x, 'selu');
+  const y = unaryTensor('selu', t);
+  return record('selu', [t], y, (dy) => {
+    const g = new Float32Array(dy.size);
+    for (let i = 0; i < g.length; i++) {
+      g[i] = t.data[i]! > 0 ? dy.data[i]! * SELU_SCALE : dy.data[i]! * (y.data[i]! + SELU_SCALE * SELU_ALPHA);
+    }
+    return [new Tensor(g, dy.shape)];
+  });
+}
+
+/** The error function.   d/dx = dy·(2/√π)·e^(-x²) @example `tk.erf(tk.tensor([0])).toArray()  // [0]` */
+export function erf(x: TensorLike): Tensor {
+  const t = toTensor(x, 'erf');
+  return record('erf', [t], unaryTensor('erf', t), (dy) => [mul(dy, mul(unaryTensor('exp', neg(unaryTensor('square', t))), 2 / Math.sqrt(Math.PI)))]);
+}
+
+/** Sine.   d/dx = dy·cos x @example `tk.sin(tk.tensor([0])).toArray()  // [0]` */
+export function sin(x: TensorLike): Tensor {
+  const t = toTensor(x, 'sin');
+  return record('sin', [t], unaryTensor('sin', t), (dy) => [mul(dy, unaryTensor('cos', t))]);
+}
+
+/** Cosine.   d/dx = -dy·sin x @example `tk.cos(tk.tensor([0])).toArray()  // [1]` */
+export function cos(x: TensorLike): Tensor {
+  const t = toTensor(x, 'cos');
+  return record('cos', [t], unaryTensor('cos', t), (dy) => [neg(mul(dy, unaryTensor('sin', t)))]);
+}
+
+// ---- step functions: their derivative is 0 almost everywhere --------------------------------
+
+function step(op: 'sign' | 'floor' | 'ceil' | 'round', x: TensorLike): Tensor {
+  const t = toTensor(x, op);
+  return record(op, [t], unaryTensor(op, t), () => [zerosLike(t)]);
+}
+
+/** -1, 0 or 1 (NaN stays NaN).   d/dx = 0 @example `tk.sign(tk.tensor([-3, 0, 2])).toArray()  // [-1, 0, 1]` */
+export function sign(x: TensorLike): Tensor { return step('sign', x); }
+/** Round down.   d/dx = 0 @example `tk.floor(tk.tensor([1.7, -1.2])).toArray()  // [1, -2]` */
+export function floor(x: TensorLike): Tensor { return step('floor', x); }
+/** Round up.   d/dx = 0 @example `tk.ceil(tk.tensor([1.2])).toArray()  // [2]` */
+export function ceil(x: TensorLike): Tensor { return step('ceil', x); }
+/**
+ * Round half to even, as NumPy, TensorFlow and Keras (`K.round`): 0.5 → 0, 1.5 → 2, 2.5 → 2.
+ * JavaScript's `Math.round` rounds halves up and is not what Keras does.   d/dx = 0
+ *
+ * @example
+ * ```ts
+ * tk.round(tk.tensor([0.5, 1.5, 2.5, -0.5])).toArray();   // [0, 2, 2, -0]
+ * ```
+ */
+export function round(x: TensorLike): Tensor { return step('round', x); }
+
+/**
+ * Clamps into [lo, hi].   d/dx = dy where lo ≤ x ≤ hi, else 0 (as TensorFlow's clipByValue)
+ *
+ * @example
+ * ```ts
+ * tk.clip(tk.tensor([-2, 0.5, 3]), 0, 1).toArray();   // [0, 0.5, 1]
+ * ```
+ */
+export function clip(x: TensorLike, lo: number, hi: number): Tensor {
+  const t = toTensor(x, 'clip');
+  if (!(lo <= hi)) throw new Error(`clip: lo must be <= hi, got lo=${lo}, hi=${hi}`);
+  const out = new Float32Array(t.size);
+  clipKernel(t.data, lo, hi, out);
+  return record('clip', [t], new Tensor(out, t.shape), (dy) => {
+    const g = new Float32Array(dy.size);
+    for (let i = 0; i < g.length; i++) {
+      const v = t.data[i]!;
+      g[i] = v >= lo && v <= hi ? dy.data[i]! : 0;
+    }
+    return [new Tensor(g, dy.shape)];
+  }, { lo, hi });
+}
