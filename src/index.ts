@@ -25,3 +25,10 @@ export type { TapeNode, BackwardFn } from './autograd/node.js';
 
 
 export * as backend from './backend.js';
+
+export * as layers from './layers/index.js';
+export * as losses from './losses/index.js';
+export * as metrics from './metrics/index.js';
+export * as optimizers from './optimizers/index.js';
+export * as callbacks from './callbacks/index.js';
+export { clearSession } from './naming.js';

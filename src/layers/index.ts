@@ -1,0 +1,2 @@
+// The public layers namespace (tk.layers). Filled in by its own issue work.
+export {};

@@ -1,0 +1,2 @@
+// The public metrics namespace (tk.metrics). Filled in by its own issue work.
+export {};
