@@ -5,6 +5,7 @@
 
 import { record } from '../autograd/tape.js';
 import { binaryTensor, unaryTensor } from '../tensor/compute.js';
+import { broadcastShapes } from '../tensor/shape.js';
 import { toTensor, type Tensor, type TensorLike } from '../tensor/tensor.js';
 
 /**
@@ -31,7 +32,10 @@ export function add(a: TensorLike, b: TensorLike): Tensor {
  * ```
  */
 export function sub(a: TensorLike, b: TensorLike): Tensor {
-  return add(a, neg(toTensor(b, 'sub')));
+  const x = toTensor(a, 'sub');
+  const y = toTensor(b, 'sub');
+  broadcastShapes(x.shape, y.shape, 'sub'); // so a shape error names sub, not the add inside it
+  return add(x, neg(y));
 }
 
 /**
