@@ -1,5 +1,5 @@
 // The one-page calculus: every primitive op the tape records, and its derivative.
-// Composites (sub, mean, softmax, stack, expandDims, squeeze, ...) are built from these and get
+// Composites (sub, softmax, stack, expandDims, squeeze, ...) are built from these and get
 // their gradients for free. `dy` is the gradient arriving at the op's output; the tape walker
 // sums every gradient back to its input's shape (un-broadcasting), so rules are written in the
 // broadcast shape.
@@ -61,6 +61,7 @@ export const primitives: readonly PrimitiveRule[] = [
   { op: 'round', derivative: 'dx = 0', file: 'unary.ts' },
   { op: 'clip', derivative: 'dx = dy·[lo ≤ x ≤ hi]', file: 'unary.ts' },
   { op: 'sum', derivative: 'dx = dy broadcast back over the summed axes', file: 'reduce.ts' },
+  { op: 'mean', derivative: 'dx = dy/n broadcast back over the averaged axes (n elements averaged)', file: 'reduce.ts' },
   { op: 'max', derivative: 'dx = dy·[x = max]/(number of ties)', file: 'reduce.ts' },
   { op: 'min', derivative: 'dx = dy·[x = min]/(number of ties)', file: 'reduce.ts' },
   { op: 'prod', derivative: 'dx_i = dy·Π_{j≠i} x_j', file: 'reduce.ts' },

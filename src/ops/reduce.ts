@@ -5,7 +5,6 @@ import { record } from '../autograd/tape.js';
 import { argReduceTensor, binaryTensor, broadcastToTensor, reduceTensor, reductionLayout, transposeTensor } from '../tensor/compute.js';
 import { normalizeAxes } from '../tensor/shape.js';
 import { Tensor, toTensor, type TensorLike } from '../tensor/tensor.js';
-import { mul } from './arithmetic.js';
 
 export type Axis = number | number[] | null | undefined;
 
@@ -50,7 +49,12 @@ function keptShapeOf(t: Tensor, axis: Axis, op: string): number[] {
 }
 
 /**
- * Mean over `axis` (all axes by default): a composite, `sum(x)·(1/n)`, so no division per element.
+ * Mean over `axis` (all axes by default).   d/dx = dy/n broadcast back (n = elements averaged)
+ *
+ * NOTE: a primitive, not the composite `sum(x)·(1/n)`: that rounds the sum to float32 and then
+ * the product again, which is often 1 ulp off. The kernel divides the float64 sum by n before
+ * the one rounding, so the mean of a million float32 values is exact to float32. The mean of an
+ * empty axis is NaN (0/0), as NumPy.
  *
  * @example
  * ```ts
@@ -59,9 +63,10 @@ function keptShapeOf(t: Tensor, axis: Axis, op: string): number[] {
  */
 export function mean(x: TensorLike, axis?: Axis, keepDims = false): Tensor {
   const t = toTensor(x, 'mean');
+  const out = reduceTensor('mean', t, axis, keepDims, 'mean');
+  const kept = keptShapeOf(t, axis, 'mean');
   const count = normalizeAxes(axis, t.rank, 'mean').reduce((n, a) => n * t.shape[a]!, 1);
-  // NOTE: the mean of an empty axis is NaN (0·∞), as NumPy.
-  return mul(sum(t, axis, keepDims), count === 0 ? NaN : 1 / count);
+  return record('mean', [t], out, (dy) => [binaryTensor('div', expandGrad(dy, kept, t.shape), new Tensor(new Float32Array([count]), []))], { axis, keepDims });
 }
 
 /**

@@ -7,28 +7,35 @@
 // memory is read in order.
 //
 // NOTE: sums and products accumulate in float64 (JavaScript numbers), so the mean of a million
-// float32 values is exact to float32; only the final value is rounded to float32.
+// float32 values is exact to float32; only the final value is rounded to float32. That is why
+// 'mean' is a kernel op: the division by the count happens in float64 too, before that one
+// rounding (a float32 sum times a float32 1/n rounds twice and is often 1 ulp off).
 
-export type ReduceKernelOp = 'sum' | 'prod' | 'max' | 'min';
+export type ReduceKernelOp = 'sum' | 'mean' | 'prod' | 'max' | 'min';
 export type ArgReduceKernelOp = 'argmax' | 'argmin';
 
 /** out[o·inner + i] = reduce over r of x[(o·reduced + r)·inner + i]. */
 export function reduce(op: ReduceKernelOp, x: Float32Array, outer: number, reduced: number, inner: number, out: Float32Array): void {
+  // A mean is a float64 sum divided by the count once per output (0/0 = NaN for an empty axis).
+  const divisor = op === 'mean' ? reduced : 1;
+  const base = op === 'mean' ? 'sum' : op;
   if (inner === 1) {
-    for (let o = 0; o < outer; o++) out[o] = reduceRun(op, x, o * reduced, reduced);
+    for (let o = 0; o < outer; o++) out[o] = reduceRun(base, x, o * reduced, reduced) / divisor;
     return;
   }
   const acc = new Float64Array(inner);
   for (let o = 0; o < outer; o++) {
-    const base = o * reduced * inner;
-    acc.fill(initial(op));
-    for (let r = 0; r < reduced; r++) combineRow(op, x, base + r * inner, acc, inner);
+    const start = o * reduced * inner;
+    acc.fill(initial(base));
+    for (let r = 0; r < reduced; r++) combineRow(base, x, start + r * inner, acc, inner);
     const ob = o * inner;
-    for (let i = 0; i < inner; i++) out[ob + i] = acc[i]!;
+    for (let i = 0; i < inner; i++) out[ob + i] = acc[i]! / divisor;
   }
 }
 
-function initial(op: ReduceKernelOp): number {
+type BaseReduceOp = Exclude<ReduceKernelOp, 'mean'>;
+
+function initial(op: BaseReduceOp): number {
   switch (op) {
     case 'sum': return 0;
     case 'prod': return 1;
@@ -38,7 +45,7 @@ function initial(op: ReduceKernelOp): number {
 }
 
 /** Reduces x[start .. start+n) to one number. */
-function reduceRun(op: ReduceKernelOp, x: Float32Array, start: number, n: number): number {
+function reduceRun(op: BaseReduceOp, x: Float32Array, start: number, n: number): number {
   const end = start + n;
   let i = start;
   switch (op) {
@@ -67,7 +74,7 @@ function reduceRun(op: ReduceKernelOp, x: Float32Array, start: number, n: number
 }
 
 /** acc[i] = acc[i] ∘ x[start + i] for a whole row. */
-function combineRow(op: ReduceKernelOp, x: Float32Array, start: number, acc: Float64Array, n: number): void {
+function combineRow(op: BaseReduceOp, x: Float32Array, start: number, acc: Float64Array, n: number): void {
   let i = 0;
   switch (op) {
     case 'sum': for (; i < n; i++) acc[i]! += x[start + i]!; return;
