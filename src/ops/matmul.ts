@@ -58,7 +58,12 @@ export function batchedGemm(a: Tensor, b: Tensor, transA: boolean, transB: boole
   }
   const aBatch = a.shape.slice(0, ar - 2);
   const bBatch = b.shape.slice(0, br - 2);
-  const batch = broadcastShapes(aBatch, bBatch, 'matmul');
+  let batch: number[];
+  try {
+    batch = broadcastShapes(aBatch, bBatch, 'matmul');
+  } catch {
+    throw new Error(`matmul: cannot broadcast the batch dimensions ${formatShape(aBatch)} and ${formatShape(bBatch)} of ${formatShape(a.shape)} × ${formatShape(b.shape)}`);
+  }
   const count = sizeOf(batch);
   const out = new Float32Array(count * m * n);
   const aMat = aRows * aCols;
