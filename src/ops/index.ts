@@ -13,6 +13,7 @@ export { sum, mean, max, min, prod, argmax, argmin, broadcastTo } from './reduce
 export { matmul } from './matmul.js';
 export { reshape, transpose, expandDims, squeeze, slice, concat, stack, gather, oneHot, pad, where } from './shape.js';
 export { softmax, logSoftmax } from './softmax.js';
+export { softmaxCrossEntropyWithLogits, sigmoidCrossEntropyWithLogits } from './crossentropy.js';
 export { backward } from '../autograd/tape.js';
 
 /** One row of the derivative table. */
@@ -75,6 +76,8 @@ export const primitives: readonly PrimitiveRule[] = [
   { op: 'pad', derivative: 'dx = the unpadded box of dy', file: 'shape.ts' },
   { op: 'where', derivative: 'da = dy·[cond];  db = dy·[¬cond]', file: 'shape.ts' },
   { op: 'logSoftmax', derivative: 'dx = dy − softmax(x)·Σ dy', file: 'softmax.ts' },
+  { op: 'softmaxCrossEntropyWithLogits', derivative: 'dx = dy·(softmax(x)·Σy − y);  dlabels = −dy·logSoftmax(x)', file: 'crossentropy.ts' },
+  { op: 'sigmoidCrossEntropyWithLogits', derivative: 'dx = dy·(σ(x) − y);  dlabels = −dy·x', file: 'crossentropy.ts' },
 ];
 
 bindTensorOps(self);
