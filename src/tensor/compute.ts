@@ -99,7 +99,8 @@ export function broadcastToTensor(x: Tensor, shape: Shape, name = 'broadcastTo')
     throw new Error(`${name}: cannot broadcast ${formatShape(x.shape)} to ${formatShape(shape)}`);
   }
   const out = new Float32Array(sizeOf(shape));
-  const zero = new Float32Array(1);
+  // NOTE: adding -0 (not +0) is the identity for every float, -0 included (-0 + +0 is +0).
+  const zero = new Float32Array([-0]);
   binary('add', x.data, x.shape, zero, [], out, shape);
   return new Tensor(out, shape);
 }

@@ -276,6 +276,9 @@ describe('where and broadcastTo', () => {
     expect(tk.broadcastTo(tk.tensor([1, 2]), [2, 2]).toArray()).toEqual([[1, 2], [1, 2]]);
     expect(tk.broadcastTo(tk.tensor([[1], [2]]), [2, 3]).toArray()).toEqual([[1, 1, 1], [2, 2, 2]]);
     expect(tk.broadcastTo(tk.tensor(5), [2, 1]).toArray()).toEqual([[5], [5]]);
+    // values are copied exactly: -0 stays -0 (found by the fast-check properties)
+    expect(Object.is(tk.broadcastTo(tk.tensor([-0]), [2]).data[1], -0)).toBe(true);
+    expect(Object.is(tk.where(tk.tensor([1, 1]), tk.tensor(-0), tk.tensor(1)).data[0], -0)).toBe(true);
     expect(() => tk.broadcastTo(tk.zeros([3]), [2, 4])).toThrow(/broadcastTo: cannot broadcast \[3\]/);
     expect(() => tk.broadcastTo(tk.zeros([2, 3]), [3])).toThrow(/broadcastTo: cannot broadcast \[2,3\] to \[3\]/);
   });
