@@ -1,2 +1,19 @@
-// The public layers namespace (tk.layers). Filled in by its own issue work.
-export {};
+// The public layers namespace (tk.layers): the Layer base class and every layer, one per file.
+// Activations, initializers and regularizers are their own namespaces (tk.activations,
+// tk.initializers, tk.regularizers), re-exported here as namespaces too.
+
+export { Layer, formatSymbolicShape, type SymbolicShape, type LayerArgs, type CallArgs, type InputSpec, type LayerConfig } from './layer.js';
+export { Dense, type DenseOptions } from './dense.js';
+export { Flatten, type FlattenOptions, type DataFormat } from './flatten.js';
+export { Activation, type ActivationLayerOptions } from './activation_layer.js';
+export { Reshape } from './reshape.js';
+export { InputLayer, type InputLayerOptions } from './input_layer.js';
+export { Dropout, type DropoutOptions } from './dropout.js';
+export { BatchNormalization, type BatchNormalizationOptions } from './batch_normalization.js';
+export { Softmax, type SoftmaxOptions } from './softmax.js';
+export { ReLU, type ReLUOptions } from './relu.js';
+export { LeakyReLU, type LeakyReLUOptions } from './leaky_relu.js';
+
+export * as activations from './activations.js';
+export * as initializers from './initializers.js';
+export * as regularizers from './regularizers.js';

@@ -150,8 +150,13 @@ export abstract class Layer {
   apply(x: TensorLike, args: CallArgs = {}): Tensor {
     const input = toTensor(x, this.name);
     this.checkDeclaredShape(input.shape);
-    if (!this.built) this.buildFrom(input.shape);
+    // As Keras, the input spec is checked before building too (a spec set in the constructor,
+    // such as Dense's rank >= 2, guards `build` against inputs it cannot handle).
     this.checkInputSpec(input.shape);
+    if (!this.built) {
+      this.buildFrom(input.shape);
+      this.checkInputSpec(input.shape);
+    }
     const y = this.call(input, args);
     if (this.activityRegularizer !== null && args.training === true) {
       this.activityLoss = ops.div(this.activityRegularizer.penalty(y), Math.max(1, y.shape[0] ?? 1));
@@ -288,11 +293,29 @@ export abstract class Layer {
       for (const [key, size] of Object.entries(spec.axes)) {
         const axis = Number(key) < 0 ? shape.length + Number(key) : Number(key);
         if (shape[axis] !== size) {
-          throw new Error(`${this.name}: expected axis ${key} of the input to have size ${size}, got shape ${formatShape(shape)}`);
+          throw new Error(`${this.name}: expected an input of shape ${formatSpec(spec, shape.length)} (axis ${key} of size ${size}), got shape ${formatShape(shape)}`);
         }
       }
     }
   }
+}
+
+/**
+ * The shapes an input spec allows, Keras style: `(None, 4)` for rank 2 with the last axis 4, or
+ * `(..., 4)` when only a minimum rank is known.
+ */
+function formatSpec(spec: InputSpec, rank: number): string {
+  const n = spec.ndim ?? rank;
+  const dims: (number | null)[] = new Array<number | null>(n).fill(null);
+  for (const [key, size] of Object.entries(spec.axes ?? {})) {
+    const axis = Number(key) < 0 ? n + Number(key) : Number(key);
+    if (axis >= 0 && axis < n) dims[axis] = size;
+  }
+  if (spec.ndim !== undefined) return formatSymbolicShape(dims);
+  const lastKnown = Object.keys(spec.axes ?? {}).every((k) => Number(k) < 0);
+  if (!lastKnown) return formatSymbolicShape(dims);
+  const tail = Math.max(...Object.keys(spec.axes ?? {}).map((k) => -Number(k)));
+  return `(..., ${dims.slice(n - tail).map((d) => (d === null ? 'None' : String(d))).join(', ')})`;
 }
 
 /** The batch input shape declared by `inputShape` / `inputDim` / `batchInputShape`, or null. */
