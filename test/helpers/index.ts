@@ -189,9 +189,11 @@ export function expectFloat32Exact(actual: ArrayLike<number>, expected: ArrayLik
   for (let i = 0; i < expected.length; i++) {
     const e = Math.fround(expected[i]!);
     const a = actual[i]!;
-    if (!Object.is(a, e)) expect.fail(`index ${i}: expected ${e}, got ${a}`);
+    if (!Object.is(a, e)) expect.fail(`index ${i}: expected ${show(e)}, got ${show(a)}`);
   }
 }
+
+const show = (v: number): string => (Object.is(v, -0) ? '-0' : String(v));
 
 /** Random shape of the given rank with sizes in [lo, hi]. */
 export function randShape(rand: () => number, rank: number, lo = 1, hi = 4): number[] {
