@@ -1,0 +1,519 @@
+// The optimizer base class: what every Keras 3 optimizer shares (keras/src/optimizers/
+// base_optimizer.py). One `applyGradients` call does, in this order:
+//   1. drop pairs whose gradient is null (warn; all null is an error),
+//   2. clip (clipnorm per tensor, globalClipnorm over all tensors, or clipvalue),
+//   3. decoupled weight decay: w ← w − w·wd·lr,
+//   4. `updateStep` for each variable (the subclass's rule),
+//   5. iterations += 1.
+// Updates are written IN PLACE into `variable.data`, and nothing is allocated per step: the slot
+// arrays (Adam's m and v, ...) are created once per variable, on first use, and reused; so is a
+// scratch array for clipped gradients. Nothing is recorded on the autograd tape.
+//
+// Arithmetic: each element is computed in float64 and stored into float32 arrays. The learning
+// rate is rounded to float32 first (Keras keeps it in a float32 variable and casts it to the
+// variable's dtype), so a state saved with `getWeights` and restored with `setWeights` continues
+// bit for bit.
+
+import { Tensor, Variable } from '../tensor/tensor.js';
+import { formatShape, shapesEqual } from '../tensor/shape.js';
+import { toSnakeCase, uniqueName } from '../naming.js';
+import { LearningRateSchedule, scheduleFromConfig } from './schedules.js';
+
+/** A learning rate: a number, a schedule of the step count, or a zero-argument function. */
+export type LearningRate = number | LearningRateSchedule | (() => number);
+
+/** The arguments every optimizer takes (Keras's names in TF.js camelCase). */
+export interface OptimizerOptions {
+  /** A number, a `LearningRateSchedule` (called with `iterations`), or a zero-argument function. */
+  learningRate?: LearningRate;
+  /** Decoupled weight decay: before each update `w ← w − w·weightDecay·lr`. Default none. */
+  weightDecay?: number | null;
+  /** Clip each gradient tensor to this L2 norm: `g ← g·c / max(‖g‖, c)`. */
+  clipnorm?: number | null;
+  /** Clip each gradient element into `[−v, v]`. */
+  clipvalue?: number | null;
+  /** Clip all gradients together to this global L2 norm `√Σ‖g_i‖²`. */
+  globalClipnorm?: number | null;
+  /** Defaults to the snake_case class name made unique: `adam`, `adam_1`, ... */
+  name?: string;
+}
+
+/** One named piece of optimizer state, as `getWeights` returns it. */
+export interface OptimizerWeight {
+  name: string;
+  tensor: Tensor;
+}
+
+/** A `[gradient, variable]` pair; a null gradient means "no gradient for this variable". */
+export type GradientPair = readonly [Tensor | null | undefined, Variable];
+
+/** The per-variable slot arrays of one optimizer, by Keras slot name (`momentum`, `velocity`, ...). */
+export type Slots = Record<string, Float32Array>;
+
+interface VariableState {
+  readonly slots: Slots;
+  /** Scratch space for the clipped gradient (only when clipping is on). */
+  scratch: Float32Array | null;
+  /** Whether weight decay applies to this variable (see `excludeFromWeightDecay`). */
+  decay: boolean;
+}
+
+const BASE_KEYS = ['learningRate', 'weightDecay', 'clipnorm', 'clipvalue', 'globalClipnorm', 'name'] as const;
+
+/** Keras arguments tensorkit does not implement; named in the error rather than ignored. */
+const UNSUPPORTED: Record<string, string> = {
+  decay: 'the legacy `decay` argument is gone in Keras 3; pass a LearningRateSchedule as learningRate (e.g. InverseTimeDecay)',
+  useEma: 'EMA of the weights is not implemented',
+  emaMomentum: 'EMA of the weights is not implemented',
+  emaOverwriteFrequency: 'EMA of the weights is not implemented',
+  lossScaleFactor: 'loss scaling is not implemented (tensorkit trains in float32)',
+  gradientAccumulationSteps: 'gradient accumulation is not implemented',
+};
+
+/** Throws unless `value` is a finite number (or absent, giving `fallback`). */
+export function numberOption(owner: string, key: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new Error(`${owner}: option ${key} must be a finite number, got ${typeof value === 'string' ? `'${value}'` : String(value)}`);
+  }
+  return value;
+}
+
+/** Throws unless `value` is a boolean (or absent, giving `fallback`). */
+export function booleanOption(owner: string, key: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new Error(`${owner}: option ${key} must be true or false, got ${String(value)}`);
+  return value;
+}
+
+function nullableNumber(owner: string, key: string, value: unknown): number | null {
+  if (value === undefined || value === null) return null;
+  return numberOption(owner, key, value, 0);
+}
+
+/** The √Σx² of an array, in float64. */
+function l2norm(g: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < g.length; i++) s += g[i]! * g[i]!;
+  return Math.sqrt(s);
+}
+
+/**
+ * The base class of optimizers. A subclass names its slots and writes one `updateStep`.
+ *
+ * @example
+ * ```ts
+ * const opt = new tk.optimizers.Adam({ learningRate: 0.01 });
+ * const w = tk.variable(tk.tensor([1, 2]), { name: 'w' });
+ * const [g] = tk.grads((w) => w.square().sum())(w);
+ * opt.applyGradients([[g, w]]);   // w.data is updated in place
+ * opt.iterations;                 // 1
+ * ```
+ */
+export abstract class Optimizer {
+  /** The Keras class name (`'Adam'`, `'SGD'`, ...). */
+  static readonly className: string = 'Optimizer';
+
+  /** The optimizer's name: `adam`, `adam_1`, ... unless given. */
+  readonly name: string;
+  /** Number of `applyGradients` calls that updated something (Keras's `iterations`). */
+  iterations = 0;
+  /** True once the slots exist (after the first `applyGradients` or `build`). */
+  built = false;
+  /** Decoupled weight decay factor, or null. */
+  readonly weightDecay: number | null;
+  readonly clipnorm: number | null;
+  readonly clipvalue: number | null;
+  readonly globalClipnorm: number | null;
+
+  private lr: LearningRate;
+  private readonly states = new Map<Variable, VariableState>();
+  /** Every slot array in Keras's variable order (see `build`), for getWeights/setWeights. */
+  private readonly slotOrder: { readonly variable: Variable; readonly slot: string; readonly data: Float32Array }[] = [];
+  private excludedVariables = new Set<Variable>();
+  private excludedNames: readonly string[] = [];
+  private readonly warned = new Set<string>();
+
+  /**
+   * @param options   the user's options object
+   * @param ownKeys   the option keys this optimizer adds to the common ones (checked: an unknown
+   *                  key is an error naming it)
+   * @param defaultLearningRate  the Keras 3 default for this optimizer
+   */
+  protected constructor(options: OptimizerOptions, ownKeys: readonly string[], defaultLearningRate: number) {
+    const cls = this.className;
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new Error(`${cls}: expected an options object such as { learningRate: 0.001 }, got ${String(options)}`);
+    }
+    const allowed = [...BASE_KEYS, ...ownKeys];
+    const unknown = Object.keys(options).filter((k) => !allowed.includes(k) && (options as Record<string, unknown>)[k] !== undefined);
+    if (unknown.length > 0) {
+      const why = unknown.map((k) => (k in UNSUPPORTED ? `'${k}' (${UNSUPPORTED[k]})` : `'${k}'`)).join(', ');
+      throw new Error(`${cls}: unknown option(s) ${why}. Valid options: ${allowed.join(', ')}`);
+    }
+    this.lr = checkLearningRate(cls, options.learningRate ?? defaultLearningRate);
+    this.weightDecay = nullableNumber(cls, 'weightDecay', options.weightDecay);
+    this.clipnorm = nullableNumber(cls, 'clipnorm', options.clipnorm);
+    this.clipvalue = nullableNumber(cls, 'clipvalue', options.clipvalue);
+    this.globalClipnorm = nullableNumber(cls, 'globalClipnorm', options.globalClipnorm);
+    const clipArgs = [this.clipnorm, this.clipvalue, this.globalClipnorm].filter((v) => v !== null).length;
+    if (clipArgs > 1) {
+      throw new Error(
+        `${cls}: only one of clipnorm, clipvalue and globalClipnorm can be set; got clipnorm=${this.clipnorm}, ` +
+        `clipvalue=${this.clipvalue}, globalClipnorm=${this.globalClipnorm}`,
+      );
+    }
+    if (options.name !== undefined && typeof options.name !== 'string') {
+      throw new Error(`${cls}: option name must be a string, got ${String(options.name)}`);
+    }
+    this.name = options.name ?? uniqueName(toSnakeCase(cls));
+  }
+
+  /** The Keras class name of this optimizer. */
+  get className(): string {
+    return (this.constructor as typeof Optimizer).className;
+  }
+
+  // ---- what a subclass provides -------------------------------------------------------------
+
+  /**
+   * The slot names, grouped as Keras creates them in `build`: each group is created for every
+   * variable in turn (interleaved), the groups one after another. Adam: `[['momentum',
+   * 'velocity']]` plus `[['velocity_hat']]` with amsgrad.
+   */
+  protected abstract slotGroups(): readonly (readonly string[])[];
+
+  /** The value a slot starts at (0 unless the optimizer says otherwise: Adagrad's 0.1). */
+  protected initialSlotValue(_slot: string): number {
+    return 0;
+  }
+
+  /**
+   * Updates one variable in place. `grad` is the (clipped) gradient, `w` the variable's values,
+   * `slots` its slot arrays, `lr` the current learning rate (float32-rounded). `this.iterations`
+   * is the number of earlier updates, so the step number t of the formulas is `iterations + 1`.
+   */
+  protected abstract updateStep(grad: Float32Array, w: Float32Array, slots: Slots, lr: number): void;
+
+  /** Called once per `applyGradients`, before the per-variable updates (Nadam's μ product). */
+  protected beforeUpdates(): void {}
+
+  /** Optimizer-wide state arrays beyond the slots (Nadam's `u_product`), in getWeights order. */
+  protected extraState(): readonly { readonly name: string; readonly data: Float32Array }[] {
+    return [];
+  }
+
+  /** The optimizer-specific arguments, with Keras snake_case keys. */
+  protected ownConfig(): Record<string, unknown> {
+    return {};
+  }
+
+  // ---- learning rate ------------------------------------------------------------------------
+
+  /**
+   * The current learning rate as a number (a schedule is evaluated at `iterations`, a function
+   * is called). Setting it takes a number, a schedule or a function; a number cannot replace a
+   * schedule (as Keras: build the optimizer with a number if callbacks must change it).
+   */
+  get learningRate(): number {
+    return this.currentLearningRate();
+  }
+  set learningRate(value: LearningRate) {
+    const lr = checkLearningRate(this.className, value);
+    if (typeof lr === 'number' && this.lr instanceof LearningRateSchedule) {
+      throw new Error(
+        `${this.className}: this optimizer was created with a LearningRateSchedule as its learningRate, so its learning rate ` +
+        'is not settable to a number. Create the optimizer with a number learningRate if it must be changed (e.g. by ReduceLROnPlateau).',
+      );
+    }
+    this.lr = lr;
+  }
+
+  /** The learning rate as given: a number, a schedule or a function. */
+  get learningRateSetting(): LearningRate {
+    return this.lr;
+  }
+
+  /** The learning rate the next update will use. */
+  currentLearningRate(): number {
+    const lr = this.lr;
+    if (typeof lr === 'number') return lr;
+    const value = lr instanceof LearningRateSchedule ? lr.call(this.iterations) : lr();
+    if (typeof value !== 'number' || Number.isNaN(value)) {
+      throw new Error(`${this.className}: the learning rate ${lr instanceof LearningRateSchedule ? 'schedule' : 'function'} returned ${String(value)}, expected a number`);
+    }
+    return value;
+  }
+
+  // ---- weight decay exclusions --------------------------------------------------------------
+
+  /**
+   * Excludes variables from weight decay: the ones listed, and any whose name contains one of
+   * `varNames` (e.g. `['bias']`). Must be called before the optimizer is built.
+   *
+   * @example
+   * ```ts
+   * const opt = new tk.optimizers.AdamW();
+   * opt.excludeFromWeightDecay({ varNames: ['bias', 'gamma', 'beta'] });
+   * ```
+   */
+  excludeFromWeightDecay({ variables = [], varNames = [] }: { variables?: readonly Variable[]; varNames?: readonly string[] } = {}): void {
+    if (this.built) throw new Error(`${this.className}: excludeFromWeightDecay() can only be configured before the optimizer is built`);
+    this.excludedVariables = new Set(variables);
+    this.excludedNames = varNames.slice();
+  }
+
+  private usesWeightDecay(v: Variable): boolean {
+    if (this.excludedVariables.has(v)) return false;
+    const name = v.name ?? '';
+    return !this.excludedNames.some((part) => name.includes(part));
+  }
+
+  // ---- building -----------------------------------------------------------------------------
+
+  /**
+   * Creates the slots of `variables` in Keras's order: for each slot group, for each variable,
+   * each slot of the group. `applyGradients` calls it with its variables the first time; call it
+   * yourself before `setWeights` when restoring a saved state.
+   */
+  build(variables: readonly Variable[]): void {
+    const fresh = variables.filter((v, i) => !this.states.has(v) && variables.indexOf(v) === i);
+    const needScratch = this.clipnorm !== null || this.clipvalue !== null || this.globalClipnorm !== null;
+    for (const v of fresh) {
+      this.states.set(v, { slots: {}, scratch: needScratch ? new Float32Array(v.size) : null, decay: this.usesWeightDecay(v) });
+    }
+    for (const group of this.slotGroups()) {
+      for (const v of fresh) {
+        const state = this.states.get(v)!;
+        for (const slot of group) {
+          const data = new Float32Array(v.size);
+          const init = this.initialSlotValue(slot);
+          if (init !== 0) data.fill(init);
+          state.slots[slot] = data;
+          this.slotOrder.push({ variable: v, slot, data });
+        }
+      }
+    }
+    this.built = true;
+  }
+
+  // ---- the update ---------------------------------------------------------------------------
+
+  /**
+   * Applies one update: for each `[gradient, variable]` pair, the variable's values change in
+   * place. Pairs with a null gradient are skipped (with a warning, as Keras). Each gradient must
+   * have its variable's shape.
+   *
+   * @example
+   * ```ts
+   * const opt = new tk.optimizers.SGD({ learningRate: 0.1 });
+   * const w = tk.variable(tk.tensor([1, 2]), { name: 'w' });
+   * opt.applyGradients([[tk.tensor([1, 1]), w]]);
+   * w.toArray();   // [0.9, 1.9]
+   * ```
+   */
+  applyGradients(pairs: Iterable<GradientPair> | readonly GradientPair[]): void {
+    const all = Array.isArray(pairs) ? (pairs as readonly GradientPair[]) : Array.from(pairs as Iterable<GradientPair>);
+    if (all.length === 0) return;
+    const cls = this.className;
+    for (let i = 0; i < all.length; i++) {
+      const pair = all[i];
+      if (!Array.isArray(pair) || pair.length !== 2) {
+        throw new Error(`${cls}.applyGradients: expected [gradient, variable] pairs; item ${i} is ${String(pair)}`);
+      }
+      const [g, v] = pair;
+      if (!(v instanceof Variable)) {
+        throw new Error(`${cls}.applyGradients: item ${i}: the second element must be a Variable, got ${String(v)}`);
+      }
+      if (g !== null && g !== undefined) {
+        if (!(g instanceof Tensor)) throw new Error(`${cls}.applyGradients: the gradient for '${v.name ?? `variable ${i}`}' must be a Tensor, got ${String(g)}`);
+        if (!shapesEqual(g.shape, v.shape)) {
+          throw new Error(
+            `${cls}.applyGradients: the gradient for '${v.name ?? `variable ${i}`}' has shape ${formatShape(g.shape)} ` +
+            `but the variable has shape ${formatShape(v.shape)}`,
+          );
+        }
+      }
+    }
+    if (!this.built) this.build(all.map((p) => p[1]));
+
+    // 1. Drop null gradients.
+    let present = 0;
+    const missing: string[] = [];
+    for (const [g, v] of all) {
+      if (g === null || g === undefined) missing.push(v.name ?? 'variable');
+      else present++;
+    }
+    if (present === 0) throw new Error(`${cls}.applyGradients: no gradients provided for any variable`);
+    if (missing.length > 0) {
+      // As Python's warnings module: each distinct message once.
+      const message =
+        `Gradients do not exist for variables [${missing.map((n) => `'${n}'`).join(', ')}] when minimizing the loss. ` +
+        'If using `model.compile()`, did you forget to provide a `loss` argument?';
+      if (!this.warned.has(message)) {
+        this.warned.add(message);
+        console.warn(message);
+      }
+    }
+    for (const [g, v] of all) if (g !== null && g !== undefined && !this.states.has(v)) this.build([v]);
+
+    // 2. Clip. The result goes into each variable's scratch array (the gradient tensors are not ours).
+    let globalScale = 1;
+    if (this.globalClipnorm !== null && this.globalClipnorm > 0) {
+      let sumSquares = 0;
+      for (const [g] of all) if (g) for (let i = 0; i < g.data.length; i++) sumSquares += g.data[i]! * g.data[i]!;
+      const norm = Math.sqrt(sumSquares);
+      // NOTE: as Keras, a non-finite global norm makes every gradient NaN rather than silently 0.
+      globalScale = Number.isFinite(norm) ? this.globalClipnorm * Math.min(1 / norm, 1 / this.globalClipnorm) : NaN;
+    }
+
+    const lr = Math.fround(this.currentLearningRate());
+    this.beforeUpdates();
+    for (const [g, v] of all) {
+      if (g === null || g === undefined) continue;
+      const state = this.states.get(v)!;
+      const grad = this.clip(g.data, state, globalScale);
+      // 3. Decoupled weight decay, with the same learning rate as the update.
+      if (this.weightDecay !== null && state.decay) {
+        const w = v.data;
+        const wd = this.weightDecay;
+        for (let i = 0; i < w.length; i++) w[i] = w[i]! - w[i]! * wd * lr;
+      }
+      // 4. The optimizer's own rule.
+      this.updateStep(grad, v.data, state.slots, lr);
+    }
+    // 5. One more step.
+    this.iterations += 1;
+  }
+
+  /** The gradient after clipping: `g` itself when no clipping is configured. */
+  private clip(g: Float32Array, state: VariableState, globalScale: number): Float32Array {
+    const out = state.scratch;
+    if (out === null) return g;
+    if (this.clipnorm !== null && this.clipnorm > 0) {
+      // g·c / max(‖g‖, c): unchanged when the norm is already within c.
+      const c = this.clipnorm;
+      const denom = Math.max(l2norm(g), c);
+      for (let i = 0; i < g.length; i++) out[i] = (g[i]! * c) / denom;
+    } else if (this.globalClipnorm !== null && this.globalClipnorm > 0) {
+      for (let i = 0; i < g.length; i++) out[i] = g[i]! * globalScale;
+    } else if (this.clipvalue !== null && this.clipvalue > 0) {
+      const c = this.clipvalue;
+      for (let i = 0; i < g.length; i++) out[i] = Math.min(Math.max(g[i]!, -c), c);
+    } else {
+      return g;
+    }
+    return out;
+  }
+
+  // ---- state --------------------------------------------------------------------------------
+
+  /**
+   * The whole optimizer state, in Keras's variable order: `iteration`, then `learning_rate`
+   * (only when it is a number, as Keras tracks it as a variable only then), then every slot named
+   * `<variable name>/<slot>` (e.g. `dense/kernel/momentum`), then optimizer-wide extras
+   * (Nadam's `u_product`). Values are copies.
+   *
+   * @example
+   * ```ts
+   * const saved = opt.getWeights();
+   * // ... later, on a fresh optimizer of the same kind:
+   * opt2.build(model.trainableWeights);
+   * opt2.setWeights(saved);   // training resumes exactly
+   * ```
+   */
+  getWeights(): OptimizerWeight[] {
+    const out: OptimizerWeight[] = [{ name: 'iteration', tensor: new Tensor(new Float32Array([this.iterations]), []) }];
+    if (typeof this.lr === 'number') out.push({ name: 'learning_rate', tensor: new Tensor(new Float32Array([this.lr]), []) });
+    for (const { variable, slot, data } of this.slotOrder) {
+      out.push({ name: `${variable.name ?? 'variable'}/${slot}`, tensor: new Tensor(data.slice(), variable.shape) });
+    }
+    for (const { name, data } of this.extraState()) out.push({ name, tensor: new Tensor(data.slice(), data.length === 1 ? [] : [data.length]) });
+    return out;
+  }
+
+  /**
+   * Restores a state saved by `getWeights`, by position (as Keras; names are not compared, so a
+   * model rebuilt with other layer names still loads). The optimizer must be built on the same
+   * variables first. Counts and shapes are checked before anything changes.
+   */
+  setWeights(weights: readonly (OptimizerWeight | Tensor)[]): void {
+    const cls = this.className;
+    if (!this.built) {
+      throw new Error(
+        `${cls}.setWeights: the optimizer has not been built yet; call optimizer.build(variables) with the model's trainable ` +
+        'variables first (or apply one update), so that its slots exist',
+      );
+    }
+    const current = this.getWeights();
+    if (weights.length !== current.length) {
+      throw new Error(
+        `${cls}.setWeights: expected ${current.length} weights (${current.map((w) => w.name).join(', ')}), got ${weights.length}`,
+      );
+    }
+    const tensors = weights.map((w) => (w instanceof Tensor ? w : w.tensor));
+    for (let i = 0; i < tensors.length; i++) {
+      const t = tensors[i]!;
+      const want = current[i]!;
+      if (!(t instanceof Tensor) || t.size !== want.tensor.size || !shapesEqual(t.shape, want.tensor.shape)) {
+        throw new Error(
+          `${cls}.setWeights: weight ${i} ('${want.name}') has shape ${formatShape(want.tensor.shape)}, ` +
+          `got ${t instanceof Tensor ? formatShape(t.shape) : String(t)}`,
+        );
+      }
+    }
+    let k = 0;
+    const iteration = tensors[k++]!.data[0]!;
+    if (!Number.isInteger(iteration) || iteration < 0) throw new Error(`${cls}.setWeights: 'iteration' must be a non-negative integer, got ${iteration}`);
+    this.iterations = iteration;
+    if (typeof this.lr === 'number') this.lr = tensors[k++]!.data[0]!;
+    for (const { data } of this.slotOrder) data.set(tensors[k++]!.data);
+    for (const { data } of this.extraState()) data.set(tensors[k++]!.data);
+  }
+
+  /**
+   * What Keras's `summary()` prints as "Optimizer params": the number of values in the optimizer
+   * state (the `iteration` counter, `learning_rate` when it is a number, every slot) and their
+   * size in bytes (the counter is an int64, 8 bytes; the rest float32, 4 bytes each).
+   */
+  summaryParams(): { count: number; bytes: number } {
+    let floats = typeof this.lr === 'number' ? 1 : 0;
+    for (const { data } of this.slotOrder) floats += data.length;
+    for (const { data } of this.extraState()) floats += data.length;
+    return { count: 1 + floats, bytes: 8 + 4 * floats };
+  }
+
+  /**
+   * The constructor arguments, with Keras's snake_case keys, so that the optimizer can be
+   * rebuilt (without its state) by `optimizerFromConfig`.
+   */
+  getConfig(): Record<string, unknown> {
+    const lr = this.lr;
+    let learningRate: unknown;
+    if (typeof lr === 'number') learningRate = lr;
+    else if (lr instanceof LearningRateSchedule) learningRate = { class_name: lr.getClassName(), config: lr.getConfig() };
+    else learningRate = this.currentLearningRate(); // NOTE: a function cannot be serialized; its current value is.
+    return {
+      name: this.name,
+      learning_rate: learningRate,
+      weight_decay: this.weightDecay,
+      clipnorm: this.clipnorm,
+      global_clipnorm: this.globalClipnorm,
+      clipvalue: this.clipvalue,
+      ...this.ownConfig(),
+    };
+  }
+}
+
+function checkLearningRate(owner: string, lr: unknown): LearningRate {
+  if (lr instanceof LearningRateSchedule || typeof lr === 'function') return lr as LearningRate;
+  if (typeof lr === 'number' && Number.isFinite(lr) && lr >= 0) return lr;
+  if (lr !== null && typeof lr === 'object' && 'class_name' in lr && 'config' in lr) {
+    const { class_name: name, config } = lr as { class_name: string; config: Record<string, unknown> };
+    return scheduleFromConfig(name, config);
+  }
+  throw new Error(
+    `${owner}: learningRate should be a non-negative number, a LearningRateSchedule, or a function ` +
+    `returning the current learning rate; got ${typeof lr === 'string' ? `'${lr}'` : String(lr)}`,
+  );
+}
