@@ -92,7 +92,14 @@ export function randomUniform(shape: readonly number[], options: RandomOptions &
   if (!(maxval >= minval)) throw new Error(`randomUniform: maxval (${maxval}) must be >= minval (${minval})`);
   const t = zeros(shape);
   const rng = randomSource(options.seed);
-  for (let i = 0; i < t.size; i++) t.data[i] = minval + (maxval - minval) * rng.next();
+  const draw = (): number => Math.fround(minval + (maxval - minval) * rng.next());
+  for (let i = 0; i < t.size; i++) {
+    // NOTE: a draw just below 1 can round up to maxval in float32 (often, far from 0: within
+    // [1e6, 1e6 + 1) one in 32); such draws are redrawn so the interval stays half-open.
+    let v = draw();
+    while (v >= maxval && maxval > minval) v = draw();
+    t.data[i] = v;
+  }
   return t;
 }
 

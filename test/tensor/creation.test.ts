@@ -216,6 +216,19 @@ describe('random creators', () => {
     for (const c of bins) expect(Math.abs(c - N / 10)).toBeLessThan(5 * seBin);
   });
 
+  it('randomUniform never returns maxval, even where float32 rounding would reach it', () => {
+    // Between 1e6 and 1e6 + 1 float32 values are 1/16 apart: a draw u > 1 − 1/32 rounds up to
+    // maxval unless the creator guards against it.
+    const t = tk.randomUniform([10_000], { minval: 1e6, maxval: 1e6 + 1, seed: 1 });
+    let max = -Infinity;
+    let min = Infinity;
+    for (const v of t.data) { max = Math.max(max, v); min = Math.min(min, v); }
+    expect(max).toBeLessThan(1e6 + 1);
+    expect(max).toBe(1e6 + 1 - 1 / 16);
+    expect(min).toBe(1e6);
+    expect(tk.randomUniform([5], { minval: 2, maxval: 2 }).toArray()).toEqual([2, 2, 2, 2, 2]);
+  });
+
   it('randomNormal: mean, std and the 1σ/2σ mass right within 5 standard errors', () => {
     const t = tk.randomNormal([N], { mean: 3, stddev: 2, seed: 12 });
     const { mean, std } = moments(t.data);
