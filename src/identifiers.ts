@@ -46,7 +46,8 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * The candidate nearest to `given` (compared in normalised form), or null when none is close
- * enough to be a plausible typo: at most max(2, 40% of the name's length) edits away.
+ * enough to be a plausible typo: at most max(2, 40% of the name's length) edits away. A prefix of
+ * a candidate (an abbreviation, 3 characters or more) counts as 1.5 edits.
  *
  * @example
  * ```ts
@@ -59,7 +60,10 @@ export function suggest(given: string, candidates: readonly string[]): string | 
   let best: string | null = null;
   let bestDistance = Infinity;
   for (const c of candidates) {
-    const d = editDistance(g, normalizeIdentifier(c));
+    const n = normalizeIdentifier(c);
+    // An abbreviation ('std' for 'stddev') counts as 1.5 edits whatever its length: nearer than
+    // two typos, not as near as one ('mea' is 'mae' before 'mean_squared_error').
+    const d = g.length >= 3 && n.startsWith(g) ? Math.min(1.5, editDistance(g, n)) : editDistance(g, n);
     if (d < bestDistance) {
       best = c;
       bestDistance = d;
