@@ -157,7 +157,8 @@ export function stack(tensors: readonly TensorLike[], axis = 0): Tensor {
       throw new Error(`stack: all tensors must have the same shape, got ${ts.map((u) => formatShape(u.shape)).join(', ')}`);
     }
   }
-  return concat(ts.map((t) => expandDims(t, axis)), axis);
+  const a = normalizeAxis(axis, ts[0]!.rank + 1, 'stack'); // so a bad axis names stack
+  return concat(ts.map((t) => expandDims(t, a)), a);
 }
 
 /** Reads integer indices, checking each is an integer in [0, n). */

@@ -336,8 +336,11 @@ export function tensor(values: TensorLike, shape?: readonly number[]): Tensor {
   let k = 0;
   const fill = (v: NestedArray, depth: number, path: number[]): void => {
     if (depth === inferred.length) {
-      if (typeof v !== 'number' && typeof v !== 'boolean') {
+      if (Array.isArray(v)) {
         throw new Error(`tensor: ragged nested array: expected a number at [${path.join('][')}], got an array`);
+      }
+      if (typeof v !== 'number' && typeof v !== 'boolean') {
+        throw new Error(`tensor: expected a number at [${path.join('][')}], got ${typeof v === 'string' ? `'${v}'` : String(v)}`);
       }
       data[k++] = Number(v);
       return;

@@ -181,6 +181,9 @@ describe('concat and stack', () => {
     expect(tk.stack([tk.tensor(1), tk.tensor(2)]).toArray()).toEqual([1, 2]);
     expect(() => tk.stack([a, tk.zeros([3])])).toThrow(/stack: all tensors must have the same shape, got \[2\], \[3\]/);
     expect(() => tk.stack([])).toThrow(/stack:/);
+    // a bad axis names stack (not the expandDims it is built from)
+    expect(() => tk.stack([a, b], 3)).toThrow('stack: axis 3 is out of range for a tensor of rank 2');
+    expect(() => tk.softmax(tk.zeros([2, 3]), 2)).toThrow('softmax: axis 2 is out of range for a tensor of rank 2');
   });
 });
 

@@ -65,6 +65,12 @@ describe('tk.tensor: creation from user values', () => {
     expect(() => tk.tensor(['a'] as never)).toThrow(/tensor/);
   });
 
+  it('rejects non-numbers, saying where and what (not calling them ragged)', () => {
+    expect(() => tk.tensor([1, null] as never)).toThrow('tensor: expected a number at [1], got null');
+    expect(() => tk.tensor([[1, 2], [3, 'a']] as never)).toThrow("tensor: expected a number at [1][1], got 'a'");
+    expect(() => tk.add(tk.zeros([2]), [1, undefined] as never)).toThrow('add: expected a number at [1], got undefined');
+  });
+
   it('item() rejects a tensor with more than one element', () => {
     expect(() => tk.tensor([1, 2]).item()).toThrow(/item: .*\[2\]/);
     expect(tk.tensor([[5]]).item()).toBe(5);
