@@ -321,7 +321,8 @@ export abstract class Optimizer {
       if (!Array.isArray(pair) || pair.length !== 2) {
         throw new Error(`${cls}.applyGradients: expected [gradient, variable] pairs; item ${i} is ${String(pair)}`);
       }
-      const [g, v] = pair;
+      const g = pair[0];
+      const v = pair[1];
       if (!(v instanceof Variable)) {
         throw new Error(`${cls}.applyGradients: item ${i}: the second element must be a Variable, got ${String(v)}`);
       }
@@ -339,29 +340,24 @@ export abstract class Optimizer {
 
     // 1. Drop null gradients.
     let present = 0;
-    const missing: string[] = [];
-    for (const [g, v] of all) {
-      if (g === null || g === undefined) missing.push(v.name ?? 'variable');
-      else present++;
+    for (let i = 0; i < all.length; i++) {
+      const g = all[i]![0];
+      const v = all[i]![1];
+      if (g === null || g === undefined) continue;
+      present++;
+      if (!this.states.has(v)) this.build([v]); // a variable first seen after the build
     }
     if (present === 0) throw new Error(`${cls}.applyGradients: no gradients provided for any variable`);
-    if (missing.length > 0) {
-      // As Python's warnings module: each distinct message once.
-      const message =
-        `Gradients do not exist for variables [${missing.map((n) => `'${n}'`).join(', ')}] when minimizing the loss. ` +
-        'If using `model.compile()`, did you forget to provide a `loss` argument?';
-      if (!this.warned.has(message)) {
-        this.warned.add(message);
-        console.warn(message);
-      }
-    }
-    for (const [g, v] of all) if (g !== null && g !== undefined && !this.states.has(v)) this.build([v]);
+    if (present < all.length) this.warnMissing(all);
 
     // 2. Clip. The result goes into each variable's scratch array (the gradient tensors are not ours).
     let globalScale = 1;
     if (this.globalClipnorm !== null && this.globalClipnorm > 0) {
       let sumSquares = 0;
-      for (const [g] of all) if (g) for (let i = 0; i < g.data.length; i++) sumSquares += g.data[i]! * g.data[i]!;
+      for (let k = 0; k < all.length; k++) {
+        const g = all[k]![0];
+        if (g) for (let i = 0; i < g.data.length; i++) sumSquares += g.data[i]! * g.data[i]!;
+      }
       const norm = Math.sqrt(sumSquares);
       // NOTE: as Keras, a non-finite global norm makes every gradient NaN rather than silently 0.
       globalScale = Number.isFinite(norm) ? this.globalClipnorm * Math.min(1 / norm, 1 / this.globalClipnorm) : NaN;
@@ -369,7 +365,9 @@ export abstract class Optimizer {
 
     const lr = Math.fround(this.currentLearningRate());
     this.beforeUpdates();
-    for (const [g, v] of all) {
+    for (let k = 0; k < all.length; k++) {
+      const g = all[k]![0];
+      const v = all[k]![1];
       if (g === null || g === undefined) continue;
       const state = this.states.get(v)!;
       const grad = this.clip(g.data, state, globalScale);
@@ -384,6 +382,17 @@ export abstract class Optimizer {
     }
     // 5. One more step.
     this.iterations += 1;
+  }
+
+  /** Keras warns about variables without gradients; as Python's warnings, each message once. */
+  private warnMissing(all: readonly GradientPair[]): void {
+    const missing = all.filter(([g]) => g === null || g === undefined).map(([, v]) => `'${v.name ?? 'variable'}'`);
+    const message =
+      `Gradients do not exist for variables [${missing.join(', ')}] when minimizing the loss. ` +
+      'If using `model.compile()`, did you forget to provide a `loss` argument?';
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    console.warn(message);
   }
 
   /** The gradient after clipping: `g` itself when no clipping is configured. */
