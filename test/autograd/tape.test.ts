@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tk from '../../src/index.js';
-import { record } from '../../src/autograd/tape.js';
+import { backprop, record } from '../../src/autograd/tape.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { expectClose } from '../helpers/index.js';
 
@@ -124,6 +124,15 @@ describe('gradient bookkeeping', () => {
     expectClose(v.grad!.data, expected, { rtol: 1e-6 });
   });
 
+  it('clone copies the data and is cut from the tape; detach shares the data', () => {
+    const x = tk.variable(tk.tensor([1, 2]));
+    const c = x.mul(2).clone();
+    expect(c.node).toBeNull();
+    expect(arr(c)).toEqual([2, 4]);
+    expect(x.clone().data).not.toBe(x.data);
+    expect(x.detach().data).toBe(x.data);
+  });
+
   it('detach cuts the tape', () => {
     const x = tk.variable(tk.tensor([2, 3]));
     // L = Σ detach(x²)·x  ->  dL/dx = x² (the detached factor is a constant)
@@ -195,6 +204,26 @@ describe('gradient bookkeeping', () => {
     const v = tk.variable(init);
     v.assign([5, 6]);
     expect(arr(init)).toEqual([1, 2]);
+  });
+});
+
+describe('the backward walk seen step by step (backprop with an observer)', () => {
+  it('visits each recorded node once, latest first, with dy and input gradients in their shapes', () => {
+    const w = tk.variable(tk.tensor([[1, 2], [3, 4]]));
+    const b = tk.variable(tk.tensor([1, -1]));
+    const h = w.add(b); // node 1: add, broadcast [2,2] + [2]
+    const r = h.relu(); // node 2
+    const L = r.sum(); // node 3
+    const steps: { op: string; dy: number[]; inShapes: (readonly number[] | null)[] }[] = [];
+    const grads = backprop(L, tk.tensor(1), (s) => steps.push({ op: s.output.node!.op, dy: s.dy.shape.slice(), inShapes: s.inputGrads.map((g) => g && g.shape) }));
+    expect(steps.map((s) => s.op)).toEqual(['sum', 'relu', 'add']);
+    expect(steps[0]!.dy).toEqual([]);
+    expect(steps[1]!.dy).toEqual([2, 2]);
+    expect(steps[2]!.inShapes).toEqual([[2, 2], [2]]);
+    // h = [[2, 1], [4, 3]] is positive everywhere, so dL/dw = 1 and dL/db = 2 per column
+    expect(arr(grads.get(w)!)).toEqual([1, 1, 1, 1]);
+    expect(arr(grads.get(b)!)).toEqual([2, 2]);
+    expect(w.grad).toBeNull(); // backprop reports; only backward() writes .grad
   });
 });
 
