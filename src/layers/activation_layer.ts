@@ -26,8 +26,12 @@ export class Activation extends Layer {
   constructor(activation: ActivationIdentifier | ActivationLayerOptions, options: LayerArgs = {}) {
     const merged: LayerArgs & { activation?: ActivationIdentifier } = isLayerOptions(activation) ? { ...activation } : { ...options, activation };
     const who = layerWho('Activation', merged);
-    checkOptions(who, merged, [...LAYER_ARG_KEYS, 'activation']);
-    if (isLayerOptions(activation) && Object.keys(options).length > 0) throw new Error(`${who}: give the options once (in the first argument)`);
+    if (isLayerOptions(activation)) {
+      checkOptions(who, activation, [...LAYER_ARG_KEYS, 'activation']);
+      if (Object.keys(options).length > 0) throw new Error(`${who}: give the options once (in the first argument)`);
+    } else {
+      checkOptions(who, options, LAYER_ARG_KEYS);
+    }
     let fn: ActivationFn;
     try {
       fn = getActivation(merged.activation);
