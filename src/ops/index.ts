@@ -14,6 +14,8 @@ export { matmul } from './matmul.js';
 export { reshape, transpose, expandDims, squeeze, slice, concat, stack, gather, oneHot, pad, where } from './shape.js';
 export { softmax, logSoftmax } from './softmax.js';
 export { softmaxCrossEntropyWithLogits, sigmoidCrossEntropyWithLogits } from './crossentropy.js';
+export { conv2d, type Conv2DOptions } from './conv2d.js';
+export { maxPool2d, avgPool2d, globalAvgPool2d, globalMaxPool2d } from './pool.js';
 export { backward } from '../autograd/tape.js';
 
 /** One row of the derivative table. */
@@ -78,6 +80,9 @@ export const primitives: readonly PrimitiveRule[] = [
   { op: 'logSoftmax', derivative: 'dx = dy − softmax(x)·Σ dy', file: 'softmax.ts' },
   { op: 'softmaxCrossEntropyWithLogits', derivative: 'dx = dy·(softmax(x)·Σy − y);  dlabels = −dy·logSoftmax(x)', file: 'crossentropy.ts' },
   { op: 'sigmoidCrossEntropyWithLogits', derivative: 'dx = dy·(σ(x) − y);  dlabels = −dy·x', file: 'crossentropy.ts' },
+  { op: 'conv2d', derivative: 'dz = dy·[y > 0] if relu fused, else dy;  dx = col2im(dz·Wᵀ);  dW = cols(x)ᵀ·dz;  db = Σ dz over N, H, W', file: 'conv2d.ts' },
+  { op: 'maxPool2d', derivative: 'dx[argmax of each window] += dy', file: 'pool.ts' },
+  { op: 'avgPool2d', derivative: 'dx[each real cell of the window] += dy / (real cells)', file: 'pool.ts' },
 ];
 
 bindTensorOps(self);

@@ -1,0 +1,242 @@
+// 2-D convolution, forward and backward side by side: im2col + GEMM.
+//
+//   y = act(conv(x, W) + b)      x [N, H, W, C] (NHWC)   W [kh, kw, C, F]   b [F]   act: linear | relu
+//
+// Unrolling every receptive field of x into one row of a matrix (im2col) turns the convolution
+// into ONE matrix product, with a row per output pixel and a column per filter:
+//
+//   Y[N·oh·ow, F] = cols(x)[N·oh·ow, kh·kw·C] · W[kh·kw·C, F]          (W read in place)
+//   dz = dy·[y > 0] with relu fused, else dz = dy
+//   dx = col2im(dz · Wᵀ)        dW = cols(x)ᵀ · dz        db = Σ dz over N, oh, ow
+//
+// The batch is processed in chunks of whole images so the im2col buffer stays bounded (see
+// MAX_COLS_FLOATS); the forward adds the bias and applies relu to each chunk's output right after
+// its GEMM, while that block is still in cache. The backward recomputes each chunk's patches
+// instead of keeping the forward's: the forward's full cols would be kh·kw times the size of x
+// per layer held until the backward pass (9× for 3×3, 9 MB for the first MNIST layer at batch
+// 32), while a second im2col costs about as much as reading it back.
+
+import { record } from '../autograd/tape.js';
+import { conv2dGeometry, type Conv2DGeometry, type Padding } from '../tensor/kernels/conv_geometry.js';
+import { gemm } from '../tensor/kernels/gemm.js';
+import { col2im, im2col } from '../tensor/kernels/im2col.js';
+import { formatShape } from '../tensor/shape.js';
+import { Tensor, toTensor, type TensorLike } from '../tensor/tensor.js';
+import { transpose } from './shape.js';
+
+/**
+ * The im2col buffer holds at most this many floats (2²⁰ = 4 MiB): a chunk is as many whole images
+ * as fit, or ONE image if a single image's patches exceed it (then the buffer is that image's
+ * size). 4 MiB keeps the whole MNIST batch of 32 in one or two chunks; smaller chunks measured no
+ * faster (GEMM cost dominates), and much larger ones only cost memory.
+ */
+export const MAX_COLS_FLOATS = 1 << 20;
+
+/** Window geometry of a convolution, per spatial axis (height, width). */
+export interface ConvWindow {
+  strides: [number, number];
+  dilations: [number, number];
+  padding: Padding;
+}
+
+/** Options of {@link conv2d}, in TF.js spelling. */
+export interface Conv2DOptions {
+  /** Step between windows: a number or [height, width]. Default 1. */
+  strides?: number | readonly number[];
+  /** 'valid' (default: no padding) or 'same' (output ceil(n/s), TF's split), in any case. */
+  padding?: string;
+  /** Spacing between kernel taps (atrous convolution): a number or [height, width]. Default 1. */
+  dilations?: number | readonly number[];
+  /** 'channels_last' (NHWC, default) or 'channels_first' (NCHW); also 'channelsLast'/'NHWC'/... */
+  dataFormat?: string;
+}
+
+/**
+ * 2-D convolution (cross-correlation, as every deep-learning library) of a batch of images with a
+ * Keras kernel `[kh, kw, inChannels, filters]`, plus an optional bias `[filters]` and an optional
+ * fused relu. One primitive on the tape: forward = im2col + GEMM + bias/relu epilogue; backward =
+ * GEMM + col2im (input), GEMM over the patches (filter), a column sum (bias).
+ *
+ * With `dataFormat: 'channels_first'` the input `[N, C, H, W]` is transposed to NHWC, convolved,
+ * and the result transposed back to `[N, F, oh, ow]` (two `transpose` ops on the tape); the kernel
+ * layout is the same for both formats, as Keras.
+ *
+ * @example
+ * ```ts
+ * const x = tk.ones([1, 3, 3, 1]);
+ * const w = tk.ones([2, 2, 1, 1]);
+ * conv2d(x, w).toArray();                                 // [[[[4], [4]], [[4], [4]]]]
+ * conv2d(x, w, { padding: 'same' }, [-5], 'relu').shape;  // [1, 3, 3, 1]: max(window sum − 5, 0)
+ * ```
+ */
+export function conv2d(
+  x: TensorLike,
+  kernel: TensorLike,
+  options: Conv2DOptions = {},
+  bias?: TensorLike | null,
+  activation: 'relu' | 'linear' = 'linear',
+): Tensor {
+  const window: ConvWindow = {
+    strides: pair('conv2d', 'strides', options.strides ?? 1),
+    dilations: pair('conv2d', 'dilations', options.dilations ?? 1),
+    padding: normalizePadding('conv2d', options.padding ?? 'valid'),
+  };
+  if (activation !== 'relu' && activation !== 'linear') {
+    throw new Error(`conv2d: activation must be 'relu' or 'linear' (others are applied after the op), got '${String(activation)}'`);
+  }
+  let t = toTensor(x, 'conv2d');
+  const w = toTensor(kernel, 'conv2d');
+  const b = bias === undefined || bias === null ? null : toTensor(bias, 'conv2d');
+  const channelsFirst = normalizeDataFormat('conv2d', options.dataFormat) === 'channels_first';
+  if (t.rank !== 4) throw new Error(`conv2d: expected a rank-4 input [batch, ${channelsFirst ? 'channels, height, width' : 'height, width, channels'}], got shape ${formatShape(t.shape)}`);
+  if (channelsFirst) t = transpose(t, [0, 2, 3, 1]);
+  const y = conv2dNHWC(t, w, b, window, activation === 'relu');
+  return channelsFirst ? transpose(y, [0, 3, 1, 2]) : y;
+}
+
+/**
+ * The conv2d primitive on NHWC data. `maxColsFloats` bounds the im2col buffer (tests pass a small
+ * one to exercise chunking). Exported for tests and benchmarks; use {@link conv2d}.
+ */
+export function conv2dNHWC(x: Tensor, kernel: Tensor, bias: Tensor | null, window: ConvWindow, relu: boolean, maxColsFloats = MAX_COLS_FLOATS): Tensor {
+  const g = geometryOf(x, kernel, bias, window);
+  const F = kernel.shape[3]!;
+  const P = g.outH * g.outW; // output pixels (rows of cols) per image
+  const K = g.kH * g.kW * g.inC; // patch length (columns of cols)
+  const chunk = Math.max(1, Math.min(g.batch, Math.floor(maxColsFloats / Math.max(1, P * K))));
+  const cols = colsBuffer(chunk * P * K, maxColsFloats);
+  const w = kernel.data;
+  const y = new Float32Array(g.batch * P * F);
+
+  // Forward, chunk by chunk: patches, one GEMM, then bias and relu while the block is in cache.
+  for (let b0 = 0; b0 < g.batch; b0 += chunk) {
+    const count = Math.min(chunk, g.batch - b0);
+    im2col(x.data, g, b0, count, cols);
+    gemm(false, false, count * P, F, K, cols, 0, K, w, 0, F, y, b0 * P * F, F, false);
+    biasRelu(y, b0 * P * F, count * P, F, bias === null ? null : bias.data, relu);
+  }
+
+  const out = new Tensor(y, [g.batch, g.outH, g.outW, F]);
+  return record('conv2d', bias === null ? [x, kernel] : [x, kernel, bias], out, (dy) => {
+    const dz = relu ? maskByPositive(dy.data, y) : dy.data; // relu fused: dz = dy·[y > 0]
+    const dx = x.requiresGrad ? new Float32Array(x.size) : null;
+    const dW = kernel.requiresGrad ? new Float32Array(K * F) : null;
+    const scratch = colsBuffer(chunk * P * K, maxColsFloats); // the forward's buffer may be gone
+    for (let b0 = 0; b0 < g.batch; b0 += chunk) {
+      const count = Math.min(chunk, g.batch - b0);
+      const rows = count * P;
+      if (dW !== null) {
+        // dW += colsᵀ·dz over this chunk's patches (recomputed, see the file comment).
+        im2col(x.data, g, b0, count, scratch);
+        gemm(true, false, K, F, rows, scratch, 0, K, dz, b0 * P * F, F, dW, 0, F, b0 > 0);
+      }
+      if (dx !== null) {
+        // dcols = dz·Wᵀ into the same buffer, then scatter-added back into the image: dx.
+        gemm(false, true, rows, K, F, dz, b0 * P * F, F, w, 0, F, scratch, 0, K, false);
+        col2im(scratch, g, b0, count, dx);
+      }
+    }
+    return [
+      dx === null ? null : new Tensor(dx, x.shape),
+      dW === null ? null : new Tensor(dW, kernel.shape),
+      bias !== null && bias.requiresGrad ? new Tensor(columnSums(dz, F), bias.shape) : null,
+    ];
+  }, { strides: window.strides, padding: window.padding, dilations: window.dilations, activation: relu ? 'relu' : 'linear' });
+}
+
+// ---- the epilogue and the backward helpers ---------------------------------------------------
+
+/** y[r, f] = act(y[r, f] + bias[f]) for `rows` rows of F starting at `offset`: the fused epilogue. */
+function biasRelu(y: Float32Array, offset: number, rows: number, F: number, bias: Float32Array | null, relu: boolean): void {
+  if (bias === null && !relu) return;
+  const end = offset + rows * F;
+  if (bias === null) {
+    // NOTE: `v > 0 ? v : 0` maps NaN to 0 as well; relu'(0) = 0 matches in the backward mask.
+    for (let i = offset; i < end; i++) { const v = y[i]!; y[i] = v > 0 ? v : 0; }
+    return;
+  }
+  for (let r = offset; r < end; r += F) {
+    if (relu) {
+      for (let f = 0; f < F; f++) { const v = y[r + f]! + bias[f]!; y[r + f] = v > 0 ? v : 0; }
+    } else {
+      for (let f = 0; f < F; f++) y[r + f]! += bias[f]!;
+    }
+  }
+}
+
+/** dy·[y > 0]: the relu's backward, from the saved output. */
+function maskByPositive(dy: Float32Array, y: Float32Array): Float32Array {
+  const dz = new Float32Array(dy.length);
+  for (let i = 0; i < dy.length; i++) dz[i] = y[i]! > 0 ? dy[i]! : 0;
+  return dz;
+}
+
+/** Σ over rows of a [rows, F] matrix, in float64: the bias gradient. */
+function columnSums(dz: Float32Array, F: number): Float32Array {
+  const acc = new Float64Array(F);
+  for (let r = 0; r < dz.length; r += F) {
+    for (let f = 0; f < F; f++) acc[f]! += dz[r + f]!;
+  }
+  return Float32Array.from(acc);
+}
+
+// The im2col buffer, reused by every call (JS is single-threaded and no kernel calls back out).
+// It is kept only up to the bound; a single image larger than that gets a buffer of its own.
+let sharedCols = new Float32Array(0);
+
+function colsBuffer(floats: number, bound: number): Float32Array {
+  if (floats > Math.max(bound, MAX_COLS_FLOATS)) return new Float32Array(floats);
+  if (sharedCols.length < floats) sharedCols = new Float32Array(floats);
+  return sharedCols;
+}
+
+// ---- argument checks, shared with the pooling ops ---------------------------------------------
+
+/** Checks x, kernel and bias against each other and returns the NHWC window geometry. */
+function geometryOf(x: Tensor, kernel: Tensor, bias: Tensor | null, window: ConvWindow): Conv2DGeometry {
+  if (x.rank !== 4) throw new Error(`conv2d: expected a rank-4 input [batch, height, width, channels], got shape ${formatShape(x.shape)}`);
+  if (kernel.rank !== 4) throw new Error(`conv2d: expected a rank-4 kernel [kh, kw, inChannels, filters], got shape ${formatShape(kernel.shape)}`);
+  const [N, H, W, C] = x.shape as [number, number, number, number];
+  const [kH, kW, kC, F] = kernel.shape as [number, number, number, number];
+  if (kC !== C) {
+    throw new Error(`conv2d: input ${formatShape(x.shape)} has ${C} channels but kernel ${formatShape(kernel.shape)} expects ${kC} (kernel layout [kh, kw, inChannels, filters])`);
+  }
+  if (kH < 1 || kW < 1 || F < 1) throw new Error(`conv2d: kernel ${formatShape(kernel.shape)} must have kh, kw and filters ≥ 1`);
+  if (bias !== null && (bias.rank !== 1 || bias.shape[0] !== F)) {
+    throw new Error(`conv2d: bias ${formatShape(bias.shape)} must have shape [${F}] to match the ${F} filters of kernel ${formatShape(kernel.shape)}`);
+  }
+  const [sH, sW] = window.strides;
+  const [dH, dW] = window.dilations;
+  const g = conv2dGeometry(N, H, W, C, kH, kW, sH, sW, dH, dW, window.padding);
+  if (g.outH <= 0 || g.outW <= 0) {
+    throw new Error(`conv2d: input ${formatShape(x.shape)} with kernel ${kH}×${kW} (kernel ${formatShape(kernel.shape)}, strides ${sH}×${sW}, dilations ${dH}×${dW}), padding '${window.padding}' gives output size ${g.outH}×${g.outW}`);
+  }
+  return g;
+}
+
+/** A positive integer or a pair of them, as [height, width]. */
+export function pair(who: string, what: string, value: unknown): [number, number] {
+  const v = typeof value === 'number' ? [value, value] : value;
+  if (!Array.isArray(v) || v.length !== 2 || !v.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 1)) {
+    throw new Error(`${who}: ${what} must be a positive integer or a pair of them, got ${JSON.stringify(value)}`);
+  }
+  return [v[0] as number, v[1] as number];
+}
+
+/** 'valid' or 'same' in any case (Keras lower-cases padding). */
+export function normalizePadding(who: string, padding: unknown): Padding {
+  const p = typeof padding === 'string' ? padding.toLowerCase() : padding;
+  if (p !== 'valid' && p !== 'same') throw new Error(`${who}: padding must be 'valid' or 'same' (any case), got ${JSON.stringify(padding)}`);
+  return p;
+}
+
+/** 'channels_last' | 'channels_first' from Keras, TF.js ('channelsLast') or TF ('NHWC') spelling. */
+export function normalizeDataFormat(who: string, format: unknown): 'channels_last' | 'channels_first' {
+  if (format === undefined || format === null) return 'channels_last';
+  if (typeof format === 'string') {
+    const key = format.replace(/_/g, '').toLowerCase();
+    if (key === 'channelslast' || key === 'nhwc') return 'channels_last';
+    if (key === 'channelsfirst' || key === 'nchw') return 'channels_first';
+  }
+  throw new Error(`${who}: dataFormat must be 'channels_last' or 'channels_first' (also 'channelsLast', 'NHWC', ...), got ${JSON.stringify(format)}`);
+}

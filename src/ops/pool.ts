@@ -1,0 +1,144 @@
+// 2-D pooling, forward and backward side by side, over NHWC windows (channels_first is transposed
+// to NHWC and back, as in conv2d.ts).
+//
+//   max:      y = max over the window            dx[argmax] += dy   (the forward keeps the argmax)
+//   average:  y = Σ window / (real cells)        dx[cell] += dy / (real cells)
+//   global:   mean / max over the spatial axes   (composites of the reductions)
+//
+// Max pooling semantics (in the kernel): windows start at −Infinity, ties go to the FIRST cell
+// in scan order, padded cells are never chosen, and overlapping windows that chose the same cell
+// accumulate. Average pooling with 'same' padding divides by the number of cells inside the image.
+
+import { record } from '../autograd/tape.js';
+import { poolGeometry, type Conv2DGeometry } from '../tensor/kernels/conv_geometry.js';
+import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from '../tensor/kernels/pool.js';
+import { formatShape } from '../tensor/shape.js';
+import { Tensor, toTensor, type TensorLike } from '../tensor/tensor.js';
+import { normalizeDataFormat, normalizePadding, pair } from './conv2d.js';
+import { max, mean } from './reduce.js';
+import { transpose } from './shape.js';
+
+/**
+ * Max pooling over `poolSize` windows: `[N, H, W, C]` → `[N, oh, ow, C]` (or NCHW with
+ * `dataFormat: 'channels_first'`). `strides` defaults to `poolSize`, `padding` to 'valid'.
+ * d/dx: dy routed to the chosen (argmax) cell of each window.
+ *
+ * @example
+ * ```ts
+ * const x = tk.tensor([1, 5, 3, 2, 8, 0, 4, 6, 7], [1, 3, 3, 1]);
+ * maxPool2d(x, 2, 1).toArray();   // [[[[8], [8]], [[8], [7]]]]
+ * ```
+ */
+export function maxPool2d(
+  x: TensorLike,
+  poolSize: number | readonly number[],
+  strides?: number | readonly number[] | null,
+  padding = 'valid',
+  dataFormat?: string,
+): Tensor {
+  return pooled('maxPool2d', x, poolSize, strides, padding, dataFormat, (t, g) => {
+    const y = new Float32Array(g.batch * g.outH * g.outW * g.inC);
+    const argmax = new Int32Array(y.length);
+    maxPoolForward(t.data, g, y, argmax);
+    return record('maxPool2d', [t], new Tensor(y, [g.batch, g.outH, g.outW, g.inC]), (dy) => {
+      const dx = new Float32Array(t.size);
+      maxPoolBackward(dy.data, argmax, dx);
+      return [new Tensor(dx, t.shape)];
+    }, attrsOf(g, padding));
+  });
+}
+
+/**
+ * Average pooling over `poolSize` windows; with 'same' padding each window is divided by its
+ * cells inside the image only (Keras/TF). d/dx: dy spread equally over the window's real cells.
+ *
+ * @example
+ * ```ts
+ * avgPool2d(tk.tensor([1, 2, 3, 6], [1, 2, 2, 1]), 2).toArray();   // [[[[3]]]]
+ * ```
+ */
+export function avgPool2d(
+  x: TensorLike,
+  poolSize: number | readonly number[],
+  strides?: number | readonly number[] | null,
+  padding = 'valid',
+  dataFormat?: string,
+): Tensor {
+  return pooled('avgPool2d', x, poolSize, strides, padding, dataFormat, (t, g) => {
+    const y = new Float32Array(g.batch * g.outH * g.outW * g.inC);
+    avgPoolForward(t.data, g, y);
+    return record('avgPool2d', [t], new Tensor(y, [g.batch, g.outH, g.outW, g.inC]), (dy) => {
+      const dx = new Float32Array(t.size);
+      avgPoolBackward(dy.data, g, dx);
+      return [new Tensor(dx, t.shape)];
+    }, attrsOf(g, padding));
+  });
+}
+
+/**
+ * Mean over the spatial axes: `[N, H, W, C]` → `[N, C]` (`[N, 1, 1, C]` with keepDims; NCHW
+ * with 'channels_first'). A composite of `mean`.
+ *
+ * @example
+ * ```ts
+ * globalAvgPool2d(tk.ones([2, 4, 4, 3])).shape;   // [2, 3]
+ * ```
+ */
+export function globalAvgPool2d(x: TensorLike, dataFormat?: string, keepDims = false): Tensor {
+  const t = toTensor(x, 'globalAvgPool2d');
+  return mean(t, spatialAxes('globalAvgPool2d', t, dataFormat), keepDims);
+}
+
+/**
+ * Max over the spatial axes: `[N, H, W, C]` → `[N, C]`. A composite of `max` (whose gradient
+ * shares dy between tied maxima, as TensorFlow's reduce-max).
+ *
+ * @example
+ * ```ts
+ * globalMaxPool2d(tk.ones([2, 4, 4, 3]), 'channels_last', true).shape;   // [2, 1, 1, 3]
+ * ```
+ */
+export function globalMaxPool2d(x: TensorLike, dataFormat?: string, keepDims = false): Tensor {
+  const t = toTensor(x, 'globalMaxPool2d');
+  return max(t, spatialAxes('globalMaxPool2d', t, dataFormat), keepDims);
+}
+
+// ---- shared plumbing ------------------------------------------------------------------------------
+
+/** Checks the arguments, moves channels_first to NHWC and back, and runs `body` on NHWC data. */
+function pooled(
+  op: string,
+  x: TensorLike,
+  poolSize: number | readonly number[],
+  strides: number | readonly number[] | null | undefined,
+  padding: string,
+  dataFormat: string | undefined,
+  body: (t: Tensor, g: Conv2DGeometry) => Tensor,
+): Tensor {
+  const [pH, pW] = pair(op, 'poolSize', poolSize);
+  const [sH, sW] = strides === undefined || strides === null ? [pH, pW] : pair(op, 'strides', strides);
+  const pad = normalizePadding(op, padding);
+  const channelsFirst = normalizeDataFormat(op, dataFormat) === 'channels_first';
+  let t = toTensor(x, op);
+  if (t.rank !== 4) throw new Error(`${op}: expected a rank-4 input [batch, ${channelsFirst ? 'channels, height, width' : 'height, width, channels'}], got shape ${formatShape(t.shape)}`);
+  if (channelsFirst) t = transpose(t, [0, 2, 3, 1]);
+  const [N, H, W, C] = t.shape as [number, number, number, number];
+  const g = poolGeometry(N, H, W, C, pH, pW, sH, sW, pad);
+  if (g.outH <= 0 || g.outW <= 0) {
+    const shown = channelsFirst ? [N, C, H, W] : t.shape;
+    throw new Error(`${op}: input ${formatShape(shown)} with pool ${pH}×${pW} (strides ${sH}×${sW}), padding '${pad}' gives output size ${g.outH}×${g.outW}`);
+  }
+  const y = body(t, g);
+  return channelsFirst ? transpose(y, [0, 3, 1, 2]) : y;
+}
+
+/** What the tape shows a learner about a pooling node. */
+function attrsOf(g: Conv2DGeometry, padding: string): Record<string, unknown> {
+  return { poolSize: [g.kH, g.kW], strides: [g.strideH, g.strideW], padding: padding.toLowerCase() };
+}
+
+/** The height and width axes of a rank-4 input. */
+function spatialAxes(op: string, t: Tensor, dataFormat: string | undefined): number[] {
+  if (t.rank !== 4) throw new Error(`${op}: expected a rank-4 input, got shape ${formatShape(t.shape)}`);
+  return normalizeDataFormat(op, dataFormat) === 'channels_first' ? [2, 3] : [1, 2];
+}
