@@ -90,7 +90,15 @@ const CLASSES: Record<string, () => Loss> = {
   CategoricalHinge: () => new CategoricalHinge(),
 };
 
-/** Every string a loss can be named by (the names shown first in errors). */
+/**
+ * Every string a loss can be named by (Keras names first). Other spellings of these that differ
+ * only in case or underscores are accepted too.
+ *
+ * @example
+ * ```ts
+ * tk.losses.LOSS_NAMES.includes('kullbackLeiblerDivergence');   // true
+ * ```
+ */
 export const LOSS_NAMES: readonly string[] = [
   ...Object.keys(FUNCTIONS), 'crossentropy', 'ce', ...Object.keys(ALIASES), ...Object.keys(CLASSES),
 ];

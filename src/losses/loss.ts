@@ -15,7 +15,14 @@ import { Tensor, toTensor, type TensorLike } from '../tensor/tensor.js';
 /** How per-sample loss values become the loss: Keras's five reductions. */
 export type Reduction = 'sum_over_batch_size' | 'sum' | 'mean' | 'mean_with_sample_weight' | 'none';
 
-/** The reductions a Loss accepts (`null` is also accepted and means 'none', as Keras's None). */
+/**
+ * The reductions a Loss accepts (`null` is also accepted and means 'none', as Keras's None).
+ *
+ * @example
+ * ```ts
+ * tk.losses.REDUCTIONS;   // ['sum_over_batch_size', 'sum', 'mean', 'mean_with_sample_weight', 'none']
+ * ```
+ */
 export const REDUCTIONS: readonly Reduction[] = ['sum_over_batch_size', 'sum', 'mean', 'mean_with_sample_weight', 'none'];
 
 /** A loss function: per-sample values, the last axis reduced (shape [batch] for [batch, n] inputs). */

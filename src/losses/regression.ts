@@ -91,7 +91,7 @@ export function huber(yTrue: TensorLike, yPred: TensorLike, delta = 1): Tensor {
  *
  * @example
  * ```ts
- * tk.losses.logCosh(tk.tensor([[0, 0]]), tk.tensor([[1, 1000]])).toArray();   // [499.78…] finite
+ * tk.losses.logCosh(tk.tensor([[0, 0]]), tk.tensor([[1, 1000]])).toArray();   // [499.87…] = mean(0.4338, 1000 − ln 2), finite
  * ```
  */
 export function logCosh(yTrue: TensorLike, yPred: TensorLike): Tensor {

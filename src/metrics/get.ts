@@ -132,7 +132,15 @@ const EXTRA: Record<string, Factory> = {
   cosineProximity: (name) => new MeanMetricWrapper((t, p) => cosineSimilarityLoss(t, p), { name, direction: 'min' }),
 };
 
-/** Every metric string accepted (besides 'accuracy'/'acc'/'crossentropy'/'ce' in any case). */
+/**
+ * Every metric string accepted ('accuracy', 'acc', 'crossentropy' and 'ce' in any case). Other
+ * spellings that differ only in case or underscores are accepted too.
+ *
+ * @example
+ * ```ts
+ * tk.metrics.METRIC_NAMES.includes('mse');   // true
+ * ```
+ */
 export const METRIC_NAMES: readonly string[] = ['accuracy', 'acc', 'crossentropy', 'ce', ...Object.keys(CANONICAL), ...Object.keys(EXTRA), ...Object.keys(ALIASES)];
 
 function lookup(name: string): Factory | undefined {
