@@ -2,8 +2,8 @@
 
 import { noGrad } from '../autograd/tape.js';
 import * as ops from '../ops/index.js';
-import { toTensor, type Tensor, type TensorLike } from '../tensor/tensor.js';
-import { LossFunctionWrapper, pickLossOptions, squeezeOrExpandToSameRank, type LossOptions } from './loss.js';
+import type { Tensor, TensorLike } from '../tensor/tensor.js';
+import { alignLabels, LossFunctionWrapper, pickLossOptions, type LossOptions } from './loss.js';
 
 /**
  * Keras's `convert_binary_labels_to_hinge`: when EVERY label is 0 or 1 they become −1 or 1
@@ -23,7 +23,7 @@ function toHingeLabels(y: Tensor): Tensor {
  * ```
  */
 export function hinge(yTrue: TensorLike, yPred: TensorLike): Tensor {
-  const [t, p] = squeezeOrExpandToSameRank(toTensor(yTrue, 'hinge'), toTensor(yPred, 'hinge'));
+  const [t, p] = alignLabels('hinge', yTrue, yPred);
   const y = toHingeLabels(t);
   return ops.mean(ops.maximum(ops.sub(1, ops.mul(y, p)), 0), -1);
 }
@@ -37,7 +37,7 @@ export function hinge(yTrue: TensorLike, yPred: TensorLike): Tensor {
  * ```
  */
 export function squaredHinge(yTrue: TensorLike, yPred: TensorLike): Tensor {
-  const [t, p] = squeezeOrExpandToSameRank(toTensor(yTrue, 'squared_hinge'), toTensor(yPred, 'squared_hinge'));
+  const [t, p] = alignLabels('squared_hinge', yTrue, yPred);
   const y = toHingeLabels(t);
   return ops.mean(ops.square(ops.maximum(ops.sub(1, ops.mul(y, p)), 0)), -1);
 }
@@ -52,7 +52,7 @@ export function squaredHinge(yTrue: TensorLike, yPred: TensorLike): Tensor {
  * ```
  */
 export function categoricalHinge(yTrue: TensorLike, yPred: TensorLike): Tensor {
-  const [y, p] = squeezeOrExpandToSameRank(toTensor(yTrue, 'categorical_hinge'), toTensor(yPred, 'categorical_hinge'));
+  const [y, p] = alignLabels('categorical_hinge', yTrue, yPred);
   const pos = ops.sum(ops.mul(y, p), -1);
   const neg = ops.max(ops.mul(ops.sub(1, y), p), -1);
   return ops.maximum(ops.add(ops.sub(neg, pos), 1), 0);

@@ -105,6 +105,23 @@ export function squeezeOrExpandToSameRank(x1: Tensor, x2: Tensor, expandRank1 = 
   return [x1, x2];
 }
 
+/**
+ * yTrue and yPred as tensors with aligned ranks ({@link squeezeOrExpandToSameRank}), checked to
+ * broadcast together; `who` (the loss's Keras name) leads the error, which names both shapes.
+ */
+export function alignLabels(who: string, yTrue: TensorLike, yPred: TensorLike): [Tensor, Tensor] {
+  const [y, p] = squeezeOrExpandToSameRank(toTensor(yTrue, who), toTensor(yPred, who));
+  const rank = Math.max(y.rank, p.rank);
+  for (let i = 1; i <= rank; i++) {
+    const a = y.shape[y.rank - i] ?? 1;
+    const b = p.shape[p.rank - i] ?? 1;
+    if (a !== b && a !== 1 && b !== 1) {
+      throw new Error(`${who}: labels of shape ${formatShape(y.shape)} and predictions of shape ${formatShape(p.shape)} do not broadcast`);
+    }
+  }
+  return [y, p];
+}
+
 // ---- the reduction pipeline ---------------------------------------------------------------
 
 /** divide-no-nan: 0 when the divisor is 0. */

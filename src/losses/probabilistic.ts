@@ -2,8 +2,8 @@
 
 import { epsilon } from '../backend.js';
 import * as ops from '../ops/index.js';
-import { toTensor, type Tensor, type TensorLike } from '../tensor/tensor.js';
-import { LossFunctionWrapper, pickLossOptions, squeezeOrExpandToSameRank, type LossOptions } from './loss.js';
+import type { Tensor, TensorLike } from '../tensor/tensor.js';
+import { alignLabels, LossFunctionWrapper, pickLossOptions, type LossOptions } from './loss.js';
 
 /**
  * Kullback-Leibler divergence over the last axis: `Σ y·log(y/p)` with y and p clipped to [ε, 1].
@@ -17,7 +17,7 @@ import { LossFunctionWrapper, pickLossOptions, squeezeOrExpandToSameRank, type L
  * ```
  */
 export function klDivergence(yTrue: TensorLike, yPred: TensorLike): Tensor {
-  const [t, p] = squeezeOrExpandToSameRank(toTensor(yTrue, 'kl_divergence'), toTensor(yPred, 'kl_divergence'));
+  const [t, p] = alignLabels('kl_divergence', yTrue, yPred);
   const eps = epsilon();
   const y = ops.clip(t, eps, 1);
   const q = ops.clip(p, eps, 1);
@@ -33,7 +33,7 @@ export function klDivergence(yTrue: TensorLike, yPred: TensorLike): Tensor {
  * ```
  */
 export function poisson(yTrue: TensorLike, yPred: TensorLike): Tensor {
-  const [y, p] = squeezeOrExpandToSameRank(toTensor(yTrue, 'poisson'), toTensor(yPred, 'poisson'));
+  const [y, p] = alignLabels('poisson', yTrue, yPred);
   return ops.mean(ops.sub(p, ops.mul(y, ops.log(ops.add(p, epsilon())))), -1);
 }
 

@@ -3,12 +3,8 @@
 
 import { epsilon } from '../backend.js';
 import * as ops from '../ops/index.js';
-import { toTensor, type Tensor, type TensorLike } from '../tensor/tensor.js';
-import { LossFunctionWrapper, pickLossOptions, squeezeOrExpandToSameRank, type LossOptions } from './loss.js';
-
-function aligned(yTrue: TensorLike, yPred: TensorLike, who: string): [Tensor, Tensor] {
-  return squeezeOrExpandToSameRank(toTensor(yTrue, who), toTensor(yPred, who));
-}
+import type { Tensor, TensorLike } from '../tensor/tensor.js';
+import { alignLabels, LossFunctionWrapper, pickLossOptions, type LossOptions } from './loss.js';
 
 /**
  * Mean squared error over the last axis: `mean((y − p)²)`.
@@ -19,7 +15,7 @@ function aligned(yTrue: TensorLike, yPred: TensorLike, who: string): [Tensor, Te
  * ```
  */
 export function meanSquaredError(yTrue: TensorLike, yPred: TensorLike): Tensor {
-  const [y, p] = aligned(yTrue, yPred, 'mean_squared_error');
+  const [y, p] = alignLabels('mean_squared_error', yTrue, yPred);
   return ops.mean(ops.squaredDifference(y, p), -1);
 }
 
@@ -32,7 +28,7 @@ export function meanSquaredError(yTrue: TensorLike, yPred: TensorLike): Tensor {
  * ```
  */
 export function meanAbsoluteError(yTrue: TensorLike, yPred: TensorLike): Tensor {
-  const [y, p] = aligned(yTrue, yPred, 'mean_absolute_error');
+  const [y, p] = alignLabels('mean_absolute_error', yTrue, yPred);
   return ops.mean(ops.abs(ops.sub(y, p)), -1);
 }
 
@@ -45,7 +41,7 @@ export function meanAbsoluteError(yTrue: TensorLike, yPred: TensorLike): Tensor 
  * ```
  */
 export function meanAbsolutePercentageError(yTrue: TensorLike, yPred: TensorLike): Tensor {
-  const [y, p] = aligned(yTrue, yPred, 'mean_absolute_percentage_error');
+  const [y, p] = alignLabels('mean_absolute_percentage_error', yTrue, yPred);
   const diff = ops.abs(ops.div(ops.sub(y, p), ops.maximum(ops.abs(y), epsilon())));
   return ops.mul(ops.mean(diff, -1), 100);
 }
@@ -60,7 +56,7 @@ export function meanAbsolutePercentageError(yTrue: TensorLike, yPred: TensorLike
  * ```
  */
 export function meanSquaredLogarithmicError(yTrue: TensorLike, yPred: TensorLike): Tensor {
-  const [y, p] = aligned(yTrue, yPred, 'mean_squared_logarithmic_error');
+  const [y, p] = alignLabels('mean_squared_logarithmic_error', yTrue, yPred);
   const eps = epsilon();
   const first = ops.log1p(ops.maximum(p, eps));
   const second = ops.log1p(ops.maximum(y, eps));
@@ -77,7 +73,7 @@ export function meanSquaredLogarithmicError(yTrue: TensorLike, yPred: TensorLike
  */
 export function huber(yTrue: TensorLike, yPred: TensorLike, delta = 1): Tensor {
   if (typeof delta !== 'number' || !(delta >= 0)) throw new Error(`huber: delta must be a non-negative number, got ${String(delta)}`);
-  const [y, p] = aligned(yTrue, yPred, 'huber');
+  const [y, p] = alignLabels('huber', yTrue, yPred);
   const error = ops.sub(p, y);
   const absError = ops.abs(error);
   const quadratic = ops.mul(ops.square(error), 0.5);
@@ -95,7 +91,7 @@ export function huber(yTrue: TensorLike, yPred: TensorLike, delta = 1): Tensor {
  * ```
  */
 export function logCosh(yTrue: TensorLike, yPred: TensorLike): Tensor {
-  const [y, p] = aligned(yTrue, yPred, 'log_cosh');
+  const [y, p] = alignLabels('log_cosh', yTrue, yPred);
   const x = ops.sub(p, y);
   return ops.mean(ops.sub(ops.add(x, ops.softplus(ops.mul(x, -2))), Math.LN2), -1);
 }
@@ -116,7 +112,7 @@ export function l2Normalize(x: Tensor, axis: number): Tensor {
  * ```
  */
 export function cosineSimilarity(yTrue: TensorLike, yPred: TensorLike, axis = -1): Tensor {
-  const [y, p] = aligned(yTrue, yPred, 'cosine_similarity');
+  const [y, p] = alignLabels('cosine_similarity', yTrue, yPred);
   return ops.neg(ops.sum(ops.mul(l2Normalize(y, axis), l2Normalize(p, axis)), axis));
 }
 

@@ -255,7 +255,9 @@ describe('label errors name the loss and the fix', () => {
     expect(() => L.categoricalCrossentropy(tk.zeros([2, 3]), tk.zeros([2, 4]))).toThrow(/categorical_crossentropy.*\[2,3\].*\[2,4\]/);
     expect(() => L.binaryCrossentropy(tk.zeros([2, 3]), tk.zeros([3, 3]))).toThrow(/binary_crossentropy.*\[2,3\].*\[3,3\]/);
     expect(() => L.sparseCategoricalCrossentropy(tk.zeros([3]), tk.zeros([2, 4]))).toThrow(/sparse_categorical_crossentropy.*\[3\].*\[2,4\]/);
-    expect(() => L.meanSquaredError(tk.zeros([2, 3]), tk.zeros([2, 4]))).toThrow(/\[2,3\].*\[2,4\]/);
+    expect(() => L.meanSquaredError(tk.zeros([2, 3]), tk.zeros([2, 4]))).toThrow('mean_squared_error: labels of shape [2,3] and predictions of shape [2,4] do not broadcast');
+    expect(() => L.getLoss('kld').compute(tk.zeros([2, 3]), tk.zeros([3, 3]))).toThrow(/kl_divergence: labels of shape \[2,3\] and predictions of shape \[3,3\]/);
+    expect(() => new L.Hinge().compute(tk.zeros([5]), tk.zeros([4]))).toThrow(/hinge: .*\[5\].*\[4\]/);
   });
 
   it('a bad labelSmoothing is refused', () => {
