@@ -13,6 +13,8 @@ export { BatchNormalization, type BatchNormalizationOptions } from './batch_norm
 export { Softmax, type SoftmaxOptions } from './softmax.js';
 export { ReLU, type ReLUOptions } from './relu.js';
 export { LeakyReLU, type LeakyReLUOptions } from './leaky_relu.js';
+export { Conv2D, type Conv2DLayerOptions, type Conv2DLayerArgs } from './conv2d.js';
+export { MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, type Pooling2DOptions, type GlobalPooling2DOptions } from './pooling.js';
 
 export * as activations from './activations.js';
 export * as initializers from './initializers.js';
