@@ -45,7 +45,7 @@ export class CSVLogger extends Callback {
     this.append = options.append ?? false;
   }
 
-  override async onTrainBegin(): Promise<void> {
+  override async onTrainBegin(_logs?: Logs): Promise<void> {
     let fs: typeof import('node:fs/promises');
     try {
       fs = await import('node:fs/promises');
@@ -81,7 +81,7 @@ export class CSVLogger extends Callback {
     await this.file.write(header + row);
   }
 
-  override async onTrainEnd(): Promise<void> {
+  override async onTrainEnd(_logs?: Logs): Promise<void> {
     if (this.file !== null) {
       const file = this.file;
       this.file = null;

@@ -84,7 +84,7 @@ export class EarlyStopping extends Callback {
     this.signedMinDelta = this.direction === 'min' ? -this.minDelta : this.minDelta;
   }
 
-  override onTrainBegin(): void {
+  override onTrainBegin(_logs?: Logs): void {
     // The same instance may be used for several fits.
     this.wait = 0;
     this.stoppedEpoch = 0;
@@ -117,7 +117,7 @@ export class EarlyStopping extends Callback {
     }
   }
 
-  override onTrainEnd(): void {
+  override onTrainEnd(_logs?: Logs): void {
     if (this.stoppedEpoch > 0 && this.verbose > 0) console.log(`Epoch ${this.stoppedEpoch + 1}: early stopping`);
     if (this.restoreBestWeights && this.bestWeights !== null) {
       if (this.verbose > 0) console.log(`Restoring model weights from the end of the best epoch: ${this.bestEpoch + 1}.`);

@@ -24,7 +24,7 @@ export class History extends Callback {
   epoch: number[] = [];
   private rows: HistoryRow[] = [];
 
-  override onTrainBegin(): void {
+  override onTrainBegin(_logs?: Logs): void {
     this.epoch = [];
     this.rows = [];
   }

@@ -31,7 +31,7 @@ export class LearningRateScheduler extends Callback {
     this.verbose = options.verbose ?? 0;
   }
 
-  override onEpochBegin(epoch: number): void {
+  override onEpochBegin(epoch: number, _logs?: Logs): void {
     const optimizer = requireOptimizer('LearningRateScheduler', this.requireModel().optimizer);
     const lr: unknown = this.schedule(epoch, loggedLearningRate(optimizer));
     if (typeof lr !== 'number' || Number.isNaN(lr)) {

@@ -249,16 +249,16 @@ export class ProgbarLogger extends Callback {
     this.target = params.steps ?? null;
   }
 
-  override onTrainBegin(): void {
+  override onTrainBegin(_logs?: Logs): void {
     // Inside fit, validation runs silently.
     this.calledInFit = true;
   }
 
-  override onTrainEnd(): void {
+  override onTrainEnd(_logs?: Logs): void {
     this.calledInFit = false;
   }
 
-  override onEpochBegin(epoch: number): void {
+  override onEpochBegin(epoch: number, _logs?: Logs): void {
     this.resetProgbar();
     this.maybeInitProgbar();
     if (this.verbose && this.epochs > 1) this.resolved.write(`Epoch ${epoch + 1}/${this.epochs}\n`);
@@ -272,7 +272,7 @@ export class ProgbarLogger extends Callback {
     this.finalizeProgbar(logs);
   }
 
-  override onTestBegin(): void {
+  override onTestBegin(_logs?: Logs): void {
     if (!this.calledInFit) {
       this.resetProgbar();
       this.maybeInitProgbar();
@@ -287,12 +287,12 @@ export class ProgbarLogger extends Callback {
     if (!this.calledInFit) this.finalizeProgbar(logs);
   }
 
-  override onPredictBegin(): void {
+  override onPredictBegin(_logs?: Logs): void {
     this.resetProgbar();
     this.maybeInitProgbar();
   }
 
-  override onPredictBatchEnd(batch: number): void {
+  override onPredictBatchEnd(batch: number, _logs?: Logs): void {
     this.updateProgbar(batch, {}); // predictions are not shown
   }
 

@@ -92,7 +92,7 @@ export class ReduceLROnPlateau extends Callback {
     return this.cooldownCounter > 0;
   }
 
-  override onTrainBegin(): void {
+  override onTrainBegin(_logs?: Logs): void {
     this.best = null;
     this.cooldownCounter = 0;
     this.wait = 0;
