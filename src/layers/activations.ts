@@ -146,7 +146,10 @@ export function celu(x: TensorLike, alpha = 1): Tensor {
   return ops.add(ops.relu(t), ops.mul(ops.expm1(ops.div(ops.minimum(t, 0), alpha)), alpha));
 }
 
-/** SELU: `scale·elu(x, alpha)` with alpha = 1.6732632423543772, scale = 1.0507009873554805. @example `tk.activations.selu(tk.tensor([1]))   // [1.0507]` */
+/**
+ * SELU: `scale·elu(x, alpha)` with alpha = 1.6732632423543772, scale = 1.0507009873554805.
+ * @example `tk.activations.selu(tk.tensor([1]))   // [1.0507]`
+ */
 export function selu(x: TensorLike): Tensor {
   return ops.selu(x);
 }
@@ -502,13 +505,18 @@ export function getActivation(identifier: ActivationIdentifier): Activation {
   if (typeof identifier === 'string') {
     const act = table.get(identifier);
     if (act.name === 'threshold') {
-      throw new Error("activation 'threshold' needs two arguments (threshold, defaultValue) and cannot be named by a string; pass a function instead, e.g. (x) => tk.activations.threshold(x, 0.5, 0)");
+      throw new Error(
+        "activation 'threshold' needs two arguments (threshold, defaultValue) and cannot be named by a string; " +
+          'pass a function instead, e.g. (x) => tk.activations.threshold(x, 0.5, 0)',
+      );
     }
     return act;
   }
   if (typeof identifier === 'function') return named(identifier.name || 'custom_activation', identifier);
   if (typeof identifier === 'object' && typeof identifier.apply === 'function' && typeof identifier.name === 'string') return identifier;
-  throw new Error(`Could not interpret activation identifier: ${String(identifier)} (expected a name such as 'relu', a function (x) => Tensor, or null)`);
+  throw new Error(
+    `Could not interpret activation identifier: ${String(identifier)} (expected a name such as 'relu', a function (x) => Tensor, or null)`,
+  );
 }
 
 /**

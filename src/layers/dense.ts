@@ -27,7 +27,9 @@ export interface DenseOptions extends LayerArgs {
   activityRegularizer?: RegularizerIdentifier | null;
 }
 
-const DENSE_KEYS = [...LAYER_ARG_KEYS, 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer', 'activityRegularizer'];
+const DENSE_KEYS = [
+  ...LAYER_ARG_KEYS, 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer', 'activityRegularizer',
+];
 
 /**
  * A fully connected layer: `y = activation(x·kernel + bias)` applied over the last axis, for
@@ -133,5 +135,7 @@ export class Dense extends Layer {
 
 /** True for an options object (as opposed to an activation name, function, Activation or null). */
 function isOptions(value: unknown): value is DenseOptions {
-  return value !== null && typeof value === 'object' && !(typeof (value as { apply?: unknown }).apply === 'function' && typeof (value as { name?: unknown }).name === 'string');
+  if (value === null || typeof value !== 'object') return false;
+  const looksLikeActivation = typeof (value as { apply?: unknown }).apply === 'function' && typeof (value as { name?: unknown }).name === 'string';
+  return !looksLikeActivation;
 }

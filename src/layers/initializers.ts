@@ -389,7 +389,10 @@ abstract class PresetVarianceScaling extends VarianceScaling {
   }
 }
 
-/** Glorot (Xavier) uniform: U(±√(6/(fanIn+fanOut))). Keras's default kernel initializer. @example `new tk.initializers.GlorotUniform({ seed: 1 })` */
+/**
+ * Glorot (Xavier) uniform: U(±√(6/(fanIn+fanOut))). Keras's default kernel initializer.
+ * @example `new tk.initializers.GlorotUniform({ seed: 1 })`
+ */
 export class GlorotUniform extends PresetVarianceScaling {
   static override readonly className: string = 'GlorotUniform';
   constructor(options: SeedOptions = {}) {
@@ -603,9 +606,13 @@ export class STFT extends Initializer {
     if (typeof window === 'string' && !(window in WINDOWS)) {
       throw new Error(`STFT: unknown window ${describe(window)}; valid windows: ${Object.keys(WINDOWS).join(', ')}, an array of values, or null`);
     }
-    if (window !== null && typeof window !== 'string' && !Array.isArray(window)) throw new Error(`STFT: window must be a name, an array or null, got ${describe(window)}`);
+    if (window !== null && typeof window !== 'string' && !Array.isArray(window)) {
+      throw new Error(`STFT: window must be a name, an array or null, got ${describe(window)}`);
+    }
     const scaling = options.scaling === undefined ? 'density' : options.scaling;
-    if (scaling !== null && scaling !== 'density' && scaling !== 'spectrum') throw new Error(`STFT: scaling must be 'density', 'spectrum' or null, got ${describe(scaling)}`);
+    if (scaling !== null && scaling !== 'density' && scaling !== 'spectrum') {
+      throw new Error(`STFT: scaling must be 'density', 'spectrum' or null, got ${describe(scaling)}`);
+    }
     this.side = side;
     this.window = window;
     this.scaling = scaling;
@@ -682,7 +689,8 @@ export class TensorInitializer extends Initializer {
   apply(shape: readonly number[], dtype?: string | null): Tensor {
     checkCall('TensorInitializer', shape, dtype);
     if (this.value.rank !== shape.length || this.value.shape.some((d, i) => d !== shape[i])) {
-      throw new Error(`TensorInitializer: expected shape ${formatShape(shape)} for a tensor used as initializer, got ${formatShape(this.value.shape)}`);
+      const got = formatShape(this.value.shape);
+      throw new Error(`TensorInitializer: expected shape ${formatShape(shape)} for a tensor used as initializer, got ${got}`);
     }
     return this.value.clone();
   }
@@ -757,7 +765,10 @@ export function getInitializer(identifier: InitializerIdentifier, who?: string):
   } catch (e) {
     throw new Error(prefix + (e as Error).message);
   }
-  throw new Error(`${prefix}Could not interpret initializer identifier: ${describe(identifier)} (expected a name such as 'glorot_uniform', an Initializer, a function (shape, dtype) => Tensor, or { className, config })`);
+  throw new Error(
+    `${prefix}Could not interpret initializer identifier: ${describe(identifier)} ` +
+      "(expected a name such as 'glorot_uniform', an Initializer, a function (shape, dtype) => Tensor, or { className, config })",
+  );
 }
 
 /**

@@ -44,16 +44,23 @@ export class InputLayer extends Layer {
     const who = layerWho('InputLayer', options);
     checkOptions(who, options, KEYS);
     if (options === undefined || options === null) throw new Error(`${who}: give inputShape (or shape) or batchInputShape (or batchShape)`);
-    const pick = (a: readonly (number | null)[] | undefined, b: readonly (number | null)[] | undefined, names: string): readonly (number | null)[] | undefined => {
+    type Shape = readonly (number | null)[] | undefined;
+    const pick = (a: Shape, b: Shape, names: string): Shape => {
       if (a !== undefined && b !== undefined) throw new Error(`${who}: give only one of ${names}`);
       return a ?? b;
     };
     const inputShape = pick(options.inputShape, options.shape, 'inputShape and shape');
     const batchInputShape = pick(options.batchInputShape, options.batchShape, 'batchInputShape and batchShape');
     if (inputShape !== undefined && batchInputShape !== undefined) throw new Error(`${who}: give either inputShape or batchInputShape, not both`);
-    if (inputShape === undefined && batchInputShape === undefined) throw new Error(`${who}: give inputShape (or shape) or batchInputShape (or batchShape)`);
-    if (batchInputShape !== undefined && options.batchSize !== undefined) throw new Error(`${who}: batchSize goes with inputShape; batchInputShape already holds the batch size`);
-    if (options.sparse !== undefined && options.sparse !== false) throw new Error(`${who}: sparse inputs are not supported, got sparse: ${describe(options.sparse)}`);
+    if (inputShape === undefined && batchInputShape === undefined) {
+      throw new Error(`${who}: give inputShape (or shape) or batchInputShape (or batchShape)`);
+    }
+    if (batchInputShape !== undefined && options.batchSize !== undefined) {
+      throw new Error(`${who}: batchSize goes with inputShape; batchInputShape already holds the batch size`);
+    }
+    if (options.sparse !== undefined && options.sparse !== false) {
+      throw new Error(`${who}: sparse inputs are not supported, got sparse: ${describe(options.sparse)}`);
+    }
     super({
       name: options.name,
       dtype: options.dtype,

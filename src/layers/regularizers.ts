@@ -188,7 +188,8 @@ export class FunctionRegularizer extends Regularizer {
   penalty(x: Tensor): Tensor {
     const p = this.fn(x);
     if (!(p instanceof Tensor) || p.size !== 1) {
-      throw new Error(`${this.getClassName()}: a regularizer must return a scalar Tensor, got ${p instanceof Tensor ? `shape ${formatShape(p.shape)}` : describe(p)}`);
+      const got = p instanceof Tensor ? `shape ${formatShape(p.shape)}` : describe(p);
+      throw new Error(`${this.getClassName()}: a regularizer must return a scalar Tensor, got ${got}`);
     }
     return p;
   }
@@ -236,7 +237,9 @@ export function getRegularizer(identifier: RegularizerIdentifier, who?: string):
   } catch (e) {
     throw new Error(prefix + (e as Error).message);
   }
-  throw new Error(`${prefix}Could not interpret regularizer identifier: ${describe(identifier)} (expected 'l1', 'l2', 'l1_l2', a Regularizer or a function)`);
+  throw new Error(
+    `${prefix}Could not interpret regularizer identifier: ${describe(identifier)} (expected 'l1', 'l2', 'l1_l2', a Regularizer or a function)`,
+  );
 }
 
 /** `{ className, config }` of a regularizer, or null. @example `serializeRegularizer(new L2())   // { className: 'L2', config: { l2: 0.01 } }` */

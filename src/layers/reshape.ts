@@ -42,7 +42,8 @@ export class Reshape extends Layer {
     const known = this.targetShape.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
     const fits = unknown >= 0 ? size % known === 0 : size === known;
     if (!fits) {
-      throw new Error(`${this.name}: cannot reshape samples of shape ${formatSymbolicShape(sample)} (${size} values) into target shape ${formatShape(this.targetShape)}`);
+      const target = formatShape(this.targetShape);
+      throw new Error(`${this.name}: cannot reshape samples of shape ${formatSymbolicShape(sample)} (${size} values) into target shape ${target}`);
     }
     if (unknown >= 0) target[unknown] = size / known;
     return target;
