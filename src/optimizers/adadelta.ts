@@ -6,7 +6,7 @@
 // NOTE: Keras 3 (and tf.keras 2) default the learning rate to 0.001, not the paper's 1.0 used by
 // standalone Keras ≤ 2.3; with 0.001 Adadelta moves very slowly. Pass 1.0 to match the paper.
 
-import { numberOption, Optimizer, type OptimizerOptions, type Slots } from './optimizer.js';
+import { numberOption, Optimizer, optionsOf, type LearningRate, type OptimizerOptions, type Slots } from './optimizer.js';
 
 export interface AdadeltaOptions extends OptimizerOptions {
   /** Default 0.95. */
@@ -28,7 +28,8 @@ export class Adadelta extends Optimizer {
   readonly rho: number;
   readonly epsilon: number;
 
-  constructor(options: AdadeltaOptions = {}) {
+  constructor(arg: AdadeltaOptions | LearningRate = {}) {
+    const options = optionsOf(arg);
     super(options, ['rho', 'epsilon'], 0.001);
     this.rho = numberOption('Adadelta', 'rho', options.rho, 0.95);
     this.epsilon = numberOption('Adadelta', 'epsilon', options.epsilon, 1e-7);

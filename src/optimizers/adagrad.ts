@@ -4,7 +4,7 @@
 // NOTE: ε is inside the square root, and the accumulator starts at 0.1, so the first step is
 // lr·g/√(0.1 + g² + ε), not lr·sign(g). Standalone Keras ≤ 2.3 started at 0 with ε outside.
 
-import { numberOption, Optimizer, type OptimizerOptions, type Slots } from './optimizer.js';
+import { numberOption, Optimizer, optionsOf, type LearningRate, type OptimizerOptions, type Slots } from './optimizer.js';
 
 export interface AdagradOptions extends OptimizerOptions {
   /** Default 0.1. */
@@ -26,7 +26,8 @@ export class Adagrad extends Optimizer {
   readonly initialAccumulatorValue: number;
   readonly epsilon: number;
 
-  constructor(options: AdagradOptions = {}) {
+  constructor(arg: AdagradOptions | LearningRate = {}) {
+    const options = optionsOf(arg);
     super(options, ['initialAccumulatorValue', 'epsilon'], 0.001);
     this.initialAccumulatorValue = numberOption('Adagrad', 'initialAccumulatorValue', options.initialAccumulatorValue, 0.1);
     this.epsilon = numberOption('Adagrad', 'epsilon', options.epsilon, 1e-7);

@@ -8,7 +8,7 @@
 // the bias correction being folded into α. So ε weighs more than in the textbook form
 // m̂/(√v̂ + ε); Keras and TF do it this way and we match them, not the textbook.
 
-import { booleanOption, numberOption, Optimizer, type OptimizerOptions, type Slots } from './optimizer.js';
+import { booleanOption, numberOption, Optimizer, optionsOf, type LearningRate, type OptimizerOptions, type Slots } from './optimizer.js';
 
 export interface AdamOptions extends OptimizerOptions {
   /** Default 0.9. */
@@ -38,7 +38,8 @@ export class Adam extends Optimizer {
   readonly epsilon: number;
   readonly amsgrad: boolean;
 
-  constructor(options: AdamOptions = {}) {
+  constructor(arg: AdamOptions | LearningRate = {}) {
+    const options = optionsOf(arg);
     super(options, ADAM_KEYS, 0.001);
     const cls = this.className;
     this.beta1 = numberOption(cls, 'beta1', options.beta1, 0.9);

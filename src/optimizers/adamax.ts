@@ -3,7 +3,7 @@
 //   u ← max(β2·u, |g|)
 //   w ← w − lr·m / ((1 − β1^t)(u + ε))
 
-import { numberOption, Optimizer, type OptimizerOptions, type Slots } from './optimizer.js';
+import { numberOption, Optimizer, optionsOf, type LearningRate, type OptimizerOptions, type Slots } from './optimizer.js';
 
 export interface AdamaxOptions extends OptimizerOptions {
   /** Default 0.9. */
@@ -29,7 +29,8 @@ export class Adamax extends Optimizer {
   readonly beta2: number;
   readonly epsilon: number;
 
-  constructor(options: AdamaxOptions = {}) {
+  constructor(arg: AdamaxOptions | LearningRate = {}) {
+    const options = optionsOf(arg);
     super(options, ['beta1', 'beta2', 'epsilon'], 0.001);
     this.beta1 = numberOption('Adamax', 'beta1', options.beta1, 0.9);
     this.beta2 = numberOption('Adamax', 'beta2', options.beta2, 0.999);

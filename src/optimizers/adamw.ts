@@ -2,6 +2,7 @@
 // class before each update: w ← w − w·weightDecay·lr. Default weightDecay 0.004; null is refused.
 
 import { Adam, type AdamOptions } from './adam.js';
+import { optionsOf, type LearningRate } from './optimizer.js';
 
 export type AdamWOptions = AdamOptions;
 
@@ -17,10 +18,15 @@ export type AdamWOptions = AdamOptions;
 export class AdamW extends Adam {
   static override readonly className: string = 'AdamW';
 
-  constructor(options: AdamWOptions = {}) {
-    if (options !== null && typeof options === 'object' && 'weightDecay' in options && options.weightDecay === null) {
+  constructor(arg: AdamWOptions | LearningRate = {}) {
+    const options = optionsOf(arg);
+    if (options === null || typeof options !== 'object') {
+      super(options); // the base class reports the bad argument
+      return;
+    }
+    if ('weightDecay' in options && options.weightDecay === null) {
       throw new Error('AdamW: option weightDecay must be a number (default 0.004), got null');
     }
-    super({ ...options, weightDecay: options?.weightDecay ?? 0.004 });
+    super({ ...options, weightDecay: options.weightDecay ?? 0.004 });
   }
 }

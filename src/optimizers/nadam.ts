@@ -7,7 +7,7 @@
 //   v̂ = v / (1 − β2^t)
 //   w ← w − lr·m̂ / (√v̂ + ε)
 
-import { numberOption, Optimizer, type OptimizerOptions, type Slots } from './optimizer.js';
+import { numberOption, Optimizer, optionsOf, type LearningRate, type OptimizerOptions, type Slots } from './optimizer.js';
 
 export interface NadamOptions extends OptimizerOptions {
   /** Default 0.9. */
@@ -35,7 +35,8 @@ export class Nadam extends Optimizer {
   /** Π_t, kept in float32 as Keras's `u_product` variable (part of the saved state). */
   private readonly uProduct = new Float32Array([1]);
 
-  constructor(options: NadamOptions = {}) {
+  constructor(arg: NadamOptions | LearningRate = {}) {
+    const options = optionsOf(arg);
     super(options, ['beta1', 'beta2', 'epsilon'], 0.001);
     this.beta1 = numberOption('Nadam', 'beta1', options.beta1, 0.9);
     this.beta2 = numberOption('Nadam', 'beta2', options.beta2, 0.999);

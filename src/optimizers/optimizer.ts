@@ -70,6 +70,16 @@ const UNSUPPORTED: Record<string, string> = {
   gradientAccumulationSteps: 'gradient accumulation is not implemented',
 };
 
+/**
+ * The options object of an optimizer constructor, which also takes the learning rate alone, as
+ * Keras's first positional argument: `new Adam(0.01)` is `new Adam({ learningRate: 0.01 })`.
+ */
+export function optionsOf<T extends OptimizerOptions>(arg: T | LearningRate | undefined): T {
+  if (arg === undefined) return {} as T;
+  if (typeof arg === 'number' || typeof arg === 'function' || arg instanceof LearningRateSchedule) return { learningRate: arg } as T;
+  return arg;
+}
+
 /** Throws unless `value` is a finite number (or absent, giving `fallback`). */
 export function numberOption(owner: string, key: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
@@ -100,6 +110,8 @@ function l2norm(g: Float32Array): number {
 
 /**
  * The base class of optimizers. A subclass names its slots and writes one `updateStep`.
+ * Every optimizer takes an options object, or the learning rate alone (Keras's first positional
+ * argument): `new Adam(0.01)` is `new Adam({ learningRate: 0.01 })`.
  *
  * @example
  * ```ts

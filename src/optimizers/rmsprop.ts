@@ -6,7 +6,7 @@
 // NOTE: ε is INSIDE the square root (Keras 3 and tf.keras 2; standalone Keras ≤ 2.3 and the
 // textbook put it outside). With ε = 1e-7 the first step is lr/√(1−ρ)·sign(g) ≈ 3.16·lr.
 
-import { booleanOption, numberOption, Optimizer, type OptimizerOptions, type Slots } from './optimizer.js';
+import { booleanOption, numberOption, Optimizer, optionsOf, type LearningRate, type OptimizerOptions, type Slots } from './optimizer.js';
 
 export interface RMSpropOptions extends OptimizerOptions {
   /** Default 0.9. */
@@ -35,7 +35,8 @@ export class RMSprop extends Optimizer {
   readonly epsilon: number;
   readonly centered: boolean;
 
-  constructor(options: RMSpropOptions = {}) {
+  constructor(arg: RMSpropOptions | LearningRate = {}) {
+    const options = optionsOf(arg);
     super(options, ['rho', 'momentum', 'epsilon', 'centered'], 0.001);
     this.rho = numberOption('RMSprop', 'rho', options.rho, 0.9);
     this.momentum = numberOption('RMSprop', 'momentum', options.momentum, 0);

@@ -3,7 +3,7 @@
 //   momentum:     v ← μ·v − lr·g;  w ← w + v
 //   nesterov:     v ← μ·v − lr·g;  w ← w + μ·v − lr·g   (with the new v)
 
-import { booleanOption, numberOption, Optimizer, type OptimizerOptions, type Slots } from './optimizer.js';
+import { booleanOption, numberOption, Optimizer, optionsOf, type LearningRate, type OptimizerOptions, type Slots } from './optimizer.js';
 
 export interface SGDOptions extends OptimizerOptions {
   /** Default 0.01. */
@@ -28,7 +28,8 @@ export class SGD extends Optimizer {
   readonly momentum: number;
   readonly nesterov: boolean;
 
-  constructor(options: SGDOptions = {}) {
+  constructor(arg: SGDOptions | LearningRate = {}) {
+    const options = optionsOf(arg);
     super(options, ['momentum', 'nesterov'], 0.01);
     this.momentum = numberOption('SGD', 'momentum', options.momentum, 0);
     if (this.momentum < 0 || this.momentum > 1) throw new Error(`SGD: option momentum must be a number in [0, 1], got ${this.momentum}`);

@@ -257,6 +257,15 @@ describe('optimizers: Keras 3 defaults', () => {
     }
   });
 
+  it('takes the learning rate alone as its first argument, as Keras positionally', () => {
+    expect(new O.Adam(0.01).learningRate).toBe(0.01);
+    expect(new O.AdamW(0.02).weightDecay).toBe(0.004);
+    expect(new O.SGD(0.5).momentum).toBe(0);
+    expect(new O.RMSprop(new O.ExponentialDecay(0.1, 1, 0.5)).learningRate).toBe(0.1);
+    expect(new O.Nadam(() => 0.3).learningRate).toBe(0.3);
+    expect(() => new O.AdamW('fast' as never)).toThrow(/expected an options object/);
+  });
+
   it('Adagrad slots start at 0.1, others at 0', () => {
     const w = tk.variable(tk.zeros([2]), { name: 'w' });
     const adagrad = new O.Adagrad();
