@@ -26,9 +26,17 @@ export type { TapeNode, BackwardFn } from './autograd/node.js';
 
 export * as backend from './backend.js';
 
+export { Sequential, sequential, type SequentialArgs, type CompileArgs, type FitArgs, type EvaluateArgs, type PredictArgs, type SummaryOptions } from './models/index.js';
+export { softmaxCrossEntropyWithLogits, sigmoidCrossEntropyWithLogits } from './ops/index.js';
+
+export * as models from './models/index.js';
 export * as layers from './layers/index.js';
+export * as activations from './layers/activations.js';
+export * as initializers from './layers/initializers.js';
+export * as regularizers from './layers/regularizers.js';
 export * as losses from './losses/index.js';
 export * as metrics from './metrics/index.js';
 export * as optimizers from './optimizers/index.js';
 export * as callbacks from './callbacks/index.js';
 export { clearSession } from './naming.js';
+export * as keras from './keras.js';

@@ -1,0 +1,708 @@
+// Sequential: a stack of layers, with Keras's compile / fit / evaluate / predict / summary.
+// Semantics follow Keras 3 (keras-facts §1, §7, §8); option names follow TF.js.
+
+import { variableGrads, noGrad } from '../autograd/tape.js';
+import { Layer, formatSymbolicShape, type SymbolicShape, type CallArgs } from '../layers/layer.js';
+import { InputLayer } from '../layers/input_layer.js';
+import { getLoss, type Loss, type LossIdentifier } from '../losses/index.js';
+import { getMetric, type Metric, type MetricIdentifier } from '../metrics/index.js';
+import { getOptimizer, type Optimizer } from '../optimizers/index.js';
+import { CallbackList, History, ProgbarLogger, type CallbackLike, type Logs } from '../callbacks/index.js';
+import { toSnakeCase, uniqueName } from '../naming.js';
+import * as ops from '../ops/index.js';
+import { Tensor, Variable, toTensor, type TensorLike } from '../tensor/tensor.js';
+import { formatShape } from '../tensor/shape.js';
+import { Random, randomSource } from '../tensor/random.js';
+import { asBatchTensor, checkSameSamples, sampleWeights, splitForValidation, takeRows, yieldToEventLoop, type DataLike } from './data.js';
+import { renderSummary, type SummaryOptions, type SummaryRow } from './summary.js';
+
+/** Options of `compile`. */
+export interface CompileArgs {
+  /** An optimizer name (`'adam'`, `'sgd'`, ...; any case) or instance. Default `'rmsprop'`, as Keras. */
+  optimizer?: string | Optimizer;
+  /** A loss name, instance or function `(yTrue, yPred) => per-sample values`. */
+  loss: LossIdentifier;
+  /** Metrics to track: names (`'accuracy'`, `'mae'`, ...), instances or functions. */
+  metrics?: readonly MetricIdentifier[];
+}
+
+/** Options of `fit` (TF.js spelling, Keras 3 semantics). */
+export interface FitArgs {
+  /** Samples per gradient step (default 32); the last batch may be smaller and is kept. */
+  batchSize?: number;
+  /** Index of the last epoch + 1 (default 1). */
+  epochs?: number;
+  /** 0 silent, 1 progress bar (default), 2 one line per epoch. */
+  verbose?: 0 | 1 | 2;
+  /** Callback objects or instances (EarlyStopping, ...). */
+  callbacks?: readonly CallbackLike[];
+  /** Fraction of the data, taken from the END before shuffling, used for validation. */
+  validationSplit?: number;
+  /** `[xVal, yVal]` or `[xVal, yVal, sampleWeightVal]`; overrides validationSplit. */
+  validationData?: readonly [DataLike, DataLike] | readonly [DataLike, DataLike, DataLike];
+  /** Reshuffle the training samples every epoch (default true). */
+  shuffle?: boolean;
+  /** Epoch to start from (for resuming; default 0). */
+  initialEpoch?: number;
+  /** `{classIndex: weight}`: weights the loss of each sample by its class. */
+  classWeight?: Record<number, number>;
+  /** One weight per training sample, multiplying its loss. */
+  sampleWeight?: DataLike;
+  /** Batch size for validation (default: batchSize). */
+  validationBatchSize?: number;
+  /** Stops training between two batches; the promise then rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** Options of `evaluate`. */
+export interface EvaluateArgs {
+  batchSize?: number;
+  verbose?: 0 | 1 | 2;
+  sampleWeight?: DataLike;
+}
+
+/** Options of `predict`. */
+export interface PredictArgs {
+  batchSize?: number;
+  verbose?: 0 | 1 | 2;
+}
+
+/** Sequential's constructor arguments: a list of layers, or `{ layers, name }` (TF.js). */
+export interface SequentialArgs {
+  layers?: readonly Layer[];
+  name?: string;
+}
+
+/**
+ * A linear stack of layers.
+ *
+ * @example
+ * ```ts
+ * const model = new tk.Sequential([
+ *   new tk.layers.Dense(64, { activation: 'relu', inputShape: [784] }),
+ *   new tk.layers.Dense(10, 'softmax'),
+ * ]);
+ * model.compile({ optimizer: 'adam', loss: 'categorical_crossentropy', metrics: ['accuracy'] });
+ * const history = await model.fit(x, y, { epochs: 5, batchSize: 32, validationSplit: 0.1 });
+ * console.table(history.toRows());
+ * ```
+ */
+export class Sequential {
+  static readonly className = 'Sequential';
+
+  /** The model's name (`sequential`, `sequential_1`, ...). */
+  readonly name: string;
+  /** Set true (e.g. by a callback) to stop `fit` after the current batch. */
+  stopTraining = false;
+  /** The History of the latest `fit`. */
+  history: History | null = null;
+
+  private readonly stack: Layer[] = [];
+  /** Declared input shape with batch axis, from an InputLayer or the first layer's inputShape. */
+  private inputShape: SymbolicShape | null = null;
+  /** Output shape of each layer, once built. */
+  private outputShapes: (SymbolicShape | null)[] = [];
+  private builtFlag = false;
+  private compiled: { optimizer: Optimizer; loss: Loss; metrics: Metric[] } | null = null;
+
+  constructor(args: readonly Layer[] | SequentialArgs = {}) {
+    const layers = Array.isArray(args) ? (args as readonly Layer[]) : (args as SequentialArgs).layers ?? [];
+    const name = Array.isArray(args) ? undefined : (args as SequentialArgs).name;
+    this.name = name ?? uniqueName(toSnakeCase(Sequential.className));
+    for (const layer of layers) this.addWithoutBuild(layer);
+    this.tryBuild();
+  }
+
+  // ---- structure ----------------------------------------------------------------------------
+
+  /**
+   * Appends a layer. The first layer may declare `inputShape`; then the model builds at once.
+   *
+   * @example
+   * ```ts
+   * model.add(new tk.layers.Dense(5, 'relu'));
+   * ```
+   */
+  add(layer: Layer): void {
+    this.addWithoutBuild(layer);
+    this.tryBuild();
+  }
+
+  private addWithoutBuild(layer: Layer): void {
+    if (!(layer instanceof Layer)) {
+      throw new Error(`${this.name}: add() expects a Layer instance, got ${describe(layer)}`);
+    }
+    if (layer instanceof InputLayer) {
+      if (this.inputShape !== null || this.stack.length > 0) {
+        throw new Error(`${this.name}: an InputLayer must come first, and only once (the model already has ${this.stack.length > 0 ? 'layers' : 'an input shape'})`);
+      }
+      this.inputShape = layer.batchInputShape;
+      return;
+    }
+    if (this.stack.some((l) => l.name === layer.name)) {
+      throw new Error(`${this.name}: all layers must have unique names; '${layer.name}' is already in the model`);
+    }
+    if (this.stack.length === 0 && this.inputShape === null && layer.batchInputShape !== null) {
+      this.inputShape = layer.batchInputShape;
+    }
+    this.stack.push(layer);
+    this.builtFlag = false;
+  }
+
+  /**
+   * Removes and returns the last layer.
+   *
+   * @example
+   * ```ts
+   * const last = model.pop();
+   * ```
+   */
+  pop(): Layer {
+    const layer = this.stack.pop();
+    if (layer === undefined) throw new Error(`${this.name}: pop() on a model with no layers`);
+    this.builtFlag = false;
+    this.outputShapes.pop();
+    this.tryBuild();
+    return layer;
+  }
+
+  /** The layers, in order (the input layer is not listed, as Keras). */
+  get layers(): Layer[] {
+    return this.stack.slice();
+  }
+
+  /** True once every layer has its weights. */
+  get built(): boolean {
+    return this.builtFlag;
+  }
+
+  /** Builds when the input shape is known (declared) and there is at least one layer. */
+  private tryBuild(): void {
+    if (this.inputShape !== null && this.stack.length > 0) this.build(this.inputShape);
+  }
+
+  /**
+   * Builds every layer for inputs of `inputShape` (batch axis included; `null` = any).
+   *
+   * @example
+   * ```ts
+   * model.build([null, 784]);
+   * ```
+   */
+  build(inputShape?: SymbolicShape): void {
+    const shape = inputShape ?? this.inputShape;
+    if (shape === null) throw new Error(`${this.name}: build() needs an input shape (batch axis included), e.g. build([null, 784])`);
+    if (this.inputShape !== null && inputShape !== undefined && !sameSymbolic(this.inputShape, inputShape)) {
+      throw new Error(`${this.name}: build(${formatSymbolicShape(inputShape)}) does not match the declared input shape ${formatSymbolicShape(this.inputShape)}`);
+    }
+    let current: SymbolicShape = shape;
+    const shapes: SymbolicShape[] = [];
+    for (const layer of this.stack) {
+      if (!layer.built) layer.buildFrom(current);
+      current = layer.computeOutputShape(current);
+      shapes.push(current);
+    }
+    this.inputShape = shape.slice();
+    this.outputShapes = shapes;
+    this.builtFlag = this.stack.length > 0;
+  }
+
+  /** Builds from the first data seen (Keras's deferred build uses the concrete batch shape). */
+  private ensureBuilt(x: Tensor): void {
+    if (!this.builtFlag) this.build(this.inputShape ?? x.shape);
+  }
+
+  // ---- weights ------------------------------------------------------------------------------
+
+  /** All weights, layer by layer in Keras order (kernel then bias; BN's gamma, beta, moving stats). */
+  get weights(): Variable[] {
+    return unique(this.stack.flatMap((l) => l.weights));
+  }
+
+  /** The weights the optimizer trains. */
+  get trainableWeights(): Variable[] {
+    return unique(this.stack.flatMap((l) => l.trainableWeights));
+  }
+
+  /** The weights not trained by gradients. */
+  get nonTrainableWeights(): Variable[] {
+    return unique(this.stack.flatMap((l) => l.nonTrainableWeights));
+  }
+
+  /** Number of weight values. */
+  countParams(): number {
+    if (!this.builtFlag) throw new Error(`${this.name}: countParams() needs the model built (give the first layer an inputShape, call build(), or fit on data first)`);
+    return this.weights.reduce((n, w) => n + w.size, 0);
+  }
+
+  /** Copies of all weight values, in `weights` order. */
+  getWeights(): Tensor[] {
+    return this.weights.map((w) => w.clone());
+  }
+
+  /**
+   * Sets all weights, in `weights` order (Keras layouts). The count and every shape are checked
+   * before anything changes.
+   *
+   * @example
+   * ```ts
+   * other.setWeights(model.getWeights());
+   * ```
+   */
+  setWeights(values: readonly TensorLike[]): void {
+    const ws = this.weights;
+    if (values.length !== ws.length) {
+      throw new Error(`${this.name}: setWeights expected ${ws.length} arrays, got ${values.length}`);
+    }
+    const tensors = values.map((v, i) => toTensor(v, `${this.name}: setWeights: weight ${i}`));
+    tensors.forEach((t, i) => {
+      const w = ws[i]!;
+      if (t.rank !== w.rank || t.shape.some((d, j) => d !== w.shape[j])) {
+        throw new Error(`${this.name}: setWeights: weight ${i} ('${w.name}') has shape ${formatShape(w.shape)}, got ${formatShape(t.shape)}`);
+      }
+    });
+    tensors.forEach((t, i) => ws[i]!.assign(t));
+  }
+
+  // ---- computing ------------------------------------------------------------------------------
+
+  /**
+   * Runs the layers on `x` (building the model on first use). Records on the tape when weights
+   * require gradients, so it serves custom training loops.
+   *
+   * @example
+   * ```ts
+   * const y = model.apply(x, { training: false });
+   * ```
+   */
+  apply(x: TensorLike, args: CallArgs = {}): Tensor {
+    const input = asBatchTensor(x, `${this.name}`);
+    if (this.stack.length === 0) throw new Error(`${this.name}: the model has no layers`);
+    this.checkInput(input);
+    this.ensureBuilt(input);
+    let y = input;
+    for (const layer of this.stack) y = layer.apply(y, args);
+    return y;
+  }
+
+  private checkInput(x: Tensor): void {
+    const declared = this.inputShape;
+    if (declared === null) return;
+    const ok = declared.length === x.rank && declared.every((d, i) => i === 0 || d === null || d === x.shape[i]);
+    if (!ok) {
+      throw new Error(`${this.name}: expected input shape ${formatSymbolicShape(declared)}, got ${formatShape(x.shape)}`);
+    }
+  }
+
+  /**
+   * Prints Keras 3's summary table and returns its text. Called as `summary()`, with options, or
+   * TF.js-style `summary(lineLength, positions, printFn)`.
+   *
+   * @example
+   * ```ts
+   * const text = model.summary({ printFn: () => {} });
+   * ```
+   */
+  summary(options?: SummaryOptions | number, positions?: readonly number[], printFn?: (text: string) => void): string {
+    const o: SummaryOptions = typeof options === 'number' ? { lineLength: options, positions, printFn } : options ?? {};
+    const rows: SummaryRow[] = this.stack.map((layer, i) => ({ layer, outputShape: layer.built ? this.outputShapes[i] ?? null : null }));
+    const count = (ws: Variable[]): number => ws.reduce((n, w) => n + w.size, 0);
+    const optimizer = this.compiled?.optimizer;
+    const text = renderSummary(this.name, rows, {
+      trainable: count(this.trainableWeights),
+      nonTrainable: count(this.nonTrainableWeights),
+      optimizer: optimizer !== undefined && optimizer.built ? optimizer.summaryParams() : null,
+    }, o);
+    (o.printFn ?? ((s: string) => console.log(s)))(text);
+    return text;
+  }
+
+  // ---- training -------------------------------------------------------------------------------
+
+  /**
+   * Configures training: optimizer, loss and metrics.
+   *
+   * @example
+   * ```ts
+   * model.compile({ optimizer: 'adam', loss: 'categorical_crossentropy', metrics: ['accuracy', 'mae'] });
+   * ```
+   */
+  compile(args: CompileArgs): void {
+    if (args === null || typeof args !== 'object') throw new Error(`${this.name}: compile() expects { optimizer, loss, metrics }, got ${describe(args)}`);
+    const known = new Set(['optimizer', 'loss', 'metrics']);
+    for (const key of Object.keys(args)) {
+      if (!known.has(key)) throw new Error(`${this.name}: compile() got an unknown option '${key}' (expected optimizer, loss, metrics)`);
+    }
+    if (args.loss === undefined || args.loss === null) throw new Error(`${this.name}: compile() needs a loss, e.g. loss: 'categorical_crossentropy'`);
+    const optimizer = getOptimizer(args.optimizer ?? 'rmsprop');
+    const loss = getLoss(args.loss);
+    const metrics = (args.metrics ?? []).map((m) => getMetric(m));
+    const names = new Set<string>(['loss']);
+    for (const m of metrics) {
+      if (names.has(m.name)) throw new Error(`${this.name}: compile() got the metric name '${m.name}' twice (or it clashes with 'loss')`);
+      names.add(m.name);
+    }
+    this.compiled = { optimizer, loss, metrics };
+  }
+
+  /** The optimizer given to `compile`, or null. */
+  get optimizer(): Optimizer | null {
+    return this.compiled?.optimizer ?? null;
+  }
+
+  /** The loss given to `compile`, or null. */
+  get loss(): Loss | null {
+    return this.compiled?.loss ?? null;
+  }
+
+  /** Names of what `evaluate` returns: `['loss', ...metric names]`. */
+  get metricsNames(): string[] {
+    return ['loss', ...(this.compiled?.metrics ?? []).map((m) => m.name)];
+  }
+
+  private requireCompiled(who: string): { optimizer: Optimizer; loss: Loss; metrics: Metric[] } {
+    if (this.compiled === null) {
+      throw new Error(`${this.name}: call compile({ optimizer, loss, metrics }) before ${who}()`);
+    }
+    return this.compiled;
+  }
+
+  /**
+   * Trains for `epochs` epochs and resolves with the History. Between batches it yields to the
+   * event loop, so a server or a page stays responsive.
+   *
+   * @example
+   * ```ts
+   * const history = await model.fit(x, y, { epochs: 5, batchSize: 32, validationSplit: 0.1, verbose: 1 });
+   * history.history.loss;   // one number per epoch
+   * ```
+   */
+  async fit(x: DataLike, y: DataLike, args: FitArgs = {}): Promise<History> {
+    const who = `${this.name}.fit`;
+    const compiled = this.requireCompiled('fit');
+    checkFitArgs(args, who);
+    let X = asBatchTensor(x, `${who}: x`);
+    let Y = asBatchTensor(y, `${who}: y`);
+    checkSameSamples(X, Y, who);
+    let W = sampleWeights(Y, args.sampleWeight, args.classWeight, who);
+
+    // Validation data: explicit, or the last fraction taken before shuffling.
+    let validation: { x: Tensor; y: Tensor; w: Float32Array | null } | null = null;
+    if (args.validationData !== undefined) {
+      const [vx, vy, vw] = args.validationData;
+      const VX = asBatchTensor(vx, `${who}: validationData x`);
+      const VY = asBatchTensor(vy, `${who}: validationData y`);
+      checkSameSamples(VX, VY, `${who}: validationData`);
+      validation = { x: VX, y: VY, w: sampleWeights(VY, vw, undefined, `${who}: validationData`) };
+    } else if (args.validationSplit !== undefined && args.validationSplit !== 0) {
+      const n = X.shape[0]!;
+      const at = splitForValidation(n, args.validationSplit, who);
+      validation = { x: takeRows(X, null, at, n), y: takeRows(Y, null, at, n), w: W === null ? null : W.subarray(at) };
+      X = takeRows(X, null, 0, at);
+      Y = takeRows(Y, null, 0, at);
+      if (W !== null) W = W.subarray(0, at);
+    }
+
+    const n = X.shape[0]!;
+    const batchSize = args.batchSize ?? 32;
+    const epochs = args.epochs ?? 1;
+    const initialEpoch = args.initialEpoch ?? 0;
+    const verbose = args.verbose ?? 1;
+    const steps = Math.ceil(n / batchSize);
+    const history = new History();
+    const callbacks = new CallbackList([
+      ...(args.callbacks ?? []),
+      ...(verbose > 0 ? [new ProgbarLogger({ verbose })] : []),
+      history,
+    ]);
+    callbacks.setModel(this);
+    callbacks.setParams({ epochs, steps, verbose, samples: n, batchSize });
+    this.history = history;
+    this.stopTraining = false;
+    const order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    const rng: Random = randomSource();
+
+    await callbacks.onTrainBegin({});
+    for (let epoch = initialEpoch; epoch < epochs; epoch++) {
+      this.resetMetrics();
+      await callbacks.onEpochBegin(epoch, {});
+      if (args.shuffle ?? true) rng.shuffle(order);
+      const tracker = { loss: 0, count: 0 };
+      let logs: Logs = {};
+      for (let step = 0; step < steps; step++) {
+        throwIfAborted(args.signal);
+        const start = step * batchSize;
+        const end = Math.min(n, start + batchSize);
+        await callbacks.onBatchBegin(step, { batch: step, size: end - start });
+        const xb = takeRows(X, order, start, end);
+        const yb = takeRows(Y, order, start, end);
+        const wb = W === null ? null : gatherWeights(W, order, start, end);
+        const lossValue = this.trainStep(compiled, xb, yb, wb);
+        tracker.loss += lossValue * (end - start);
+        tracker.count += end - start;
+        logs = this.currentLogs(compiled, tracker);
+        await callbacks.onBatchEnd(step, logs);
+        if (this.stopTraining) break;
+        await yieldToEventLoop();
+      }
+      if (validation !== null) {
+        const valLogs = this.evaluateLogs(compiled, validation.x, validation.y, validation.w, args.validationBatchSize ?? batchSize, 'val_');
+        logs = { ...logs, ...valLogs };
+      }
+      await callbacks.onEpochEnd(epoch, sortedLogs(logs));
+      if (this.stopTraining) break;
+    }
+    await callbacks.onTrainEnd({});
+    return history;
+  }
+
+  /** One gradient step; returns the batch loss (computed before the update, as Keras). */
+  private trainStep(compiled: { optimizer: Optimizer; loss: Loss; metrics: Metric[] }, xb: Tensor, yb: Tensor, wb: Tensor | null): number {
+    this.checkInput(xb);
+    this.ensureBuilt(xb);
+    for (const layer of this.stack) layer.clearActivityLoss();
+    const weights = this.trainableWeights;
+    let yPred: Tensor | null = null;
+    const { value, grads } = variableGrads(() => {
+      yPred = this.apply(xb, { training: true });
+      return this.totalLoss(compiled.loss, yb, yPred, wb);
+    }, weights);
+    compiled.optimizer.applyGradients(grads.map((g, i) => [g, weights[i]!] as [Tensor, Variable]));
+    const predictions = yPred as Tensor | null;
+    // NOTE: sample weights weight the loss only, not `metrics` (Keras's weighted_metrics would);
+    // the predictions are passed undetached so crossentropy metrics can still find the logits.
+    noGrad(() => {
+      for (const m of compiled.metrics) m.update(yb, predictions!);
+    });
+    return value.item();
+  }
+
+  /** The compiled loss plus every layer's regularization penalties (keras-facts §8.1). */
+  private totalLoss(loss: Loss, yTrue: Tensor, yPred: Tensor, weights: Tensor | null): Tensor {
+    let total = loss.compute(yTrue, yPred, weights ?? undefined);
+    for (const layer of this.stack) for (const penalty of layer.losses) total = ops.add(total, penalty);
+    return total;
+  }
+
+  private resetMetrics(): void {
+    for (const m of this.compiled?.metrics ?? []) m.reset();
+  }
+
+  private currentLogs(compiled: { metrics: Metric[] }, tracker: { loss: number; count: number }): Logs {
+    const logs: Logs = { loss: tracker.count === 0 ? 0 : tracker.loss / tracker.count };
+    for (const m of compiled.metrics) logs[m.name] = m.result();
+    return logs;
+  }
+
+  /** Loss and metrics over data in batches, with `training: false`; keys prefixed. */
+  private evaluateLogs(compiled: { loss: Loss; metrics: Metric[] }, x: Tensor, y: Tensor, w: Float32Array | null, batchSize: number, prefix: string, onBatch?: (step: number, steps: number) => void): Logs {
+    this.resetMetrics();
+    const n = x.shape[0]!;
+    const steps = Math.ceil(n / batchSize);
+    const tracker = { loss: 0, count: 0 };
+    noGrad(() => {
+      for (let step = 0; step < steps; step++) {
+        const start = step * batchSize;
+        const end = Math.min(n, start + batchSize);
+        const xb = takeRows(x, null, start, end);
+        const yb = takeRows(y, null, start, end);
+        const wb = w === null ? undefined : new Tensor(w.slice(start, end), [end - start]);
+        this.checkInput(xb);
+        this.ensureBuilt(xb);
+        for (const layer of this.stack) layer.clearActivityLoss();
+        const yPred = this.apply(xb, { training: false });
+        tracker.loss += this.totalLoss(compiled.loss, yb, yPred, wb ?? null).item() * (end - start);
+        tracker.count += end - start;
+        for (const m of compiled.metrics) m.update(yb, yPred);
+        onBatch?.(step, steps);
+      }
+    });
+    const logs = this.currentLogs(compiled, tracker);
+    const out: Logs = {};
+    for (const [k, v] of Object.entries(logs)) out[prefix + k] = v;
+    return out;
+  }
+
+  /**
+   * Loss and metrics on test data: a number when there are no metrics, else
+   * `[loss, ...metrics in compile order]`, as Keras.
+   *
+   * @example
+   * ```ts
+   * const [loss, acc, mae] = model.evaluate(xTest, yTest, { verbose: 2 }) as number[];
+   * ```
+   */
+  evaluate(x: DataLike, y: DataLike, args: EvaluateArgs = {}): number | number[] {
+    const who = `${this.name}.evaluate`;
+    const compiled = this.requireCompiled('evaluate');
+    checkOptions(args, ['batchSize', 'verbose', 'sampleWeight'], who);
+    const X = asBatchTensor(x, `${who}: x`);
+    const Y = asBatchTensor(y, `${who}: y`);
+    checkSameSamples(X, Y, who);
+    const W = sampleWeights(Y, args.sampleWeight, undefined, who);
+    const batchSize = checkBatchSize(args.batchSize ?? 32, who);
+    const verbose = args.verbose ?? 1;
+    const bar = verbose > 0 ? new ProgbarLogger({ verbose }) : null;
+    const steps = Math.ceil(X.shape[0]! / batchSize);
+    bar?.startEvaluation(steps);
+    const logs = this.evaluateLogs(compiled, X, Y, W, batchSize, '', (step) => bar?.updateEvaluation(step + 1));
+    bar?.endEvaluation(steps, logs);
+    const values = [logs.loss!, ...compiled.metrics.map((m) => logs[m.name]!)];
+    return values.length === 1 ? values[0]! : values;
+  }
+
+  /**
+   * Outputs for `x`, computed in batches with `training: false`, concatenated into one tensor.
+   *
+   * @example
+   * ```ts
+   * const probs = model.predict(xTest);   // [n, classes]
+   * ```
+   */
+  predict(x: DataLike, args: PredictArgs = {}): Tensor {
+    const who = `${this.name}.predict`;
+    checkOptions(args, ['batchSize', 'verbose'], who);
+    const X = asBatchTensor(x, `${who}: x`);
+    const batchSize = checkBatchSize(args.batchSize ?? 32, who);
+    const n = X.shape[0]!;
+    const steps = Math.ceil(n / batchSize);
+    const verbose = args.verbose ?? 0;
+    const bar = verbose > 0 ? new ProgbarLogger({ verbose }) : null;
+    bar?.startPrediction(steps);
+    return noGrad(() => {
+      const parts: Tensor[] = [];
+      for (let step = 0; step < steps; step++) {
+        const start = step * batchSize;
+        const end = Math.min(n, start + batchSize);
+        parts.push(this.apply(takeRows(X, null, start, end), { training: false }));
+        bar?.updatePrediction(step + 1);
+      }
+      bar?.endPrediction(steps);
+      if (parts.length === 0) {
+        this.ensureBuilt(X);
+        const outShape = this.outputShapes[this.outputShapes.length - 1]!;
+        return new Tensor(new Float32Array(0), [0, ...outShape.slice(1).map((d) => d ?? 0)]);
+      }
+      return parts.length === 1 ? parts[0]! : ops.concat(parts, 0);
+    });
+  }
+
+  /**
+   * One gradient step on one batch; returns the loss (and metrics) for that batch.
+   *
+   * @example
+   * ```ts
+   * const loss = model.trainOnBatch(xBatch, yBatch);
+   * ```
+   */
+  trainOnBatch(x: DataLike, y: DataLike, args: { sampleWeight?: DataLike; classWeight?: Record<number, number> } = {}): number | number[] {
+    const who = `${this.name}.trainOnBatch`;
+    const compiled = this.requireCompiled('trainOnBatch');
+    const X = asBatchTensor(x, `${who}: x`);
+    const Y = asBatchTensor(y, `${who}: y`);
+    checkSameSamples(X, Y, who);
+    const W = sampleWeights(Y, args.sampleWeight, args.classWeight, who);
+    this.resetMetrics();
+    const loss = this.trainStep(compiled, X, Y, W === null ? null : new Tensor(W, [W.length]));
+    const values = [loss, ...compiled.metrics.map((m) => m.result())];
+    return values.length === 1 ? values[0]! : values;
+  }
+
+  /**
+   * Loss (and metrics) on one batch, without training.
+   *
+   * @example
+   * ```ts
+   * const loss = model.testOnBatch(xBatch, yBatch);
+   * ```
+   */
+  testOnBatch(x: DataLike, y: DataLike, args: { sampleWeight?: DataLike } = {}): number | number[] {
+    const who = `${this.name}.testOnBatch`;
+    const compiled = this.requireCompiled('testOnBatch');
+    const X = asBatchTensor(x, `${who}: x`);
+    const Y = asBatchTensor(y, `${who}: y`);
+    checkSameSamples(X, Y, who);
+    const W = sampleWeights(Y, args.sampleWeight, undefined, who);
+    const logs = this.evaluateLogs(compiled, X, Y, W, Math.max(1, X.shape[0]!), '');
+    const values = [logs.loss!, ...compiled.metrics.map((m) => logs[m.name]!)];
+    return values.length === 1 ? values[0]! : values;
+  }
+
+  /**
+   * Outputs for one batch (`training: false`).
+   *
+   * @example
+   * ```ts
+   * const out = model.predictOnBatch(xBatch);
+   * ```
+   */
+  predictOnBatch(x: DataLike): Tensor {
+    const X = asBatchTensor(x, `${this.name}.predictOnBatch: x`);
+    return noGrad(() => this.apply(X, { training: false }));
+  }
+
+  /** The model's configuration: its name and each layer's class and config (TF.js camelCase). */
+  getConfig(): { name: string; layers: { className: string; config: Record<string, unknown> }[] } {
+    return { name: this.name, layers: this.stack.map((l) => ({ className: l.getClassName(), config: l.getConfig() })) };
+  }
+}
+
+// ---- helpers --------------------------------------------------------------------------------
+
+function unique<T>(items: T[]): T[] {
+  return [...new Set(items)];
+}
+
+function sameSymbolic(a: SymbolicShape, b: SymbolicShape): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'object') return (v as object).constructor?.name ?? 'an object';
+  return `${typeof v} ${String(v)}`;
+}
+
+function gatherWeights(w: Float32Array, order: Int32Array, start: number, end: number): Tensor {
+  const out = new Float32Array(end - start);
+  for (let i = start; i < end; i++) out[i - start] = w[order[i]!]!;
+  return new Tensor(out, [end - start]);
+}
+
+/** Keras sorts the epoch logs alphabetically (keras-facts §7.4). */
+function sortedLogs(logs: Logs): Logs {
+  const out: Logs = {};
+  for (const k of Object.keys(logs).sort()) out[k] = logs[k]!;
+  return out;
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    throw signal.reason ?? new Error('fit: aborted');
+  }
+}
+
+function checkBatchSize(batchSize: number, who: string): number {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`${who}: batchSize must be a positive integer, got ${batchSize}`);
+  return batchSize;
+}
+
+function checkOptions(args: object, known: readonly string[], who: string): void {
+  for (const key of Object.keys(args)) {
+    if (!known.includes(key)) throw new Error(`${who}: unknown option '${key}' (expected one of ${known.join(', ')})`);
+  }
+}
+
+function checkFitArgs(args: FitArgs, who: string): void {
+  checkOptions(args, ['batchSize', 'epochs', 'verbose', 'callbacks', 'validationSplit', 'validationData', 'shuffle', 'initialEpoch', 'classWeight', 'sampleWeight', 'validationBatchSize', 'signal'], who);
+  checkBatchSize(args.batchSize ?? 32, who);
+  const epochs = args.epochs ?? 1;
+  if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`${who}: epochs must be a non-negative integer, got ${epochs}`);
+  const initial = args.initialEpoch ?? 0;
+  if (!Number.isInteger(initial) || initial < 0) throw new Error(`${who}: initialEpoch must be a non-negative integer, got ${initial}`);
+  if (args.verbose !== undefined && ![0, 1, 2].includes(args.verbose)) throw new Error(`${who}: verbose must be 0, 1 or 2, got ${String(args.verbose)}`);
+  if (args.validationData !== undefined && (!Array.isArray(args.validationData) || args.validationData.length < 2 || args.validationData.length > 3)) {
+    throw new Error(`${who}: validationData must be [xVal, yVal] or [xVal, yVal, sampleWeightVal]`);
+  }
+}
