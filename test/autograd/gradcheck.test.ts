@@ -33,6 +33,15 @@ function apart(sa: number[], sb: number[]): [tk.Tensor, tk.Tensor] {
   return [grid(sa, 0), grid(sb, 0.1)];
 }
 
+/** Inputs of a relu-fused conv2d whose pre-activations all lie ≥ 0.05 from the kink at 0. */
+function reluSafeConvInputs(): tk.Tensor[] {
+  for (;;) {
+    const xs = [T([1, 4, 4, 2]), T([2, 2, 2, 3]), T([3])];
+    const z = ops.conv2d(xs[0]!, xs[1]!, {}, xs[2]!);
+    if (z.dataSync().every((v) => Math.abs(v) > 0.05) && z.dataSync().some((v) => v < 0)) return xs;
+  }
+}
+
 type Case = { name: string; f: (...xs: tk.Tensor[]) => tk.Tensor; inputs: tk.Tensor[] };
 
 /** Broadcasting shape pairs used for every binary op. */
@@ -162,6 +171,23 @@ const CASES: Record<string, Case[]> = {
   ],
   sigmoidCrossEntropyWithLogits: [
     { name: 'sigmoid CE, gradients for labels and logits', f: (y, x) => ops.sigmoidCrossEntropyWithLogits(y!, x!), inputs: [T([2, 3], { lo: 0, hi: 1 }), T([2, 3], { lo: -4, hi: 4, awayFrom: [0], minGap: 0.05 })] },
+  ],
+  conv2d: [
+    { name: 'conv2d valid with bias [2,5,5,3] * [3,3,3,4]', f: (x, w, b) => ops.conv2d(x!, w!, {}, b!), inputs: [T([2, 5, 5, 3]), T([3, 3, 3, 4]), T([4])] },
+    { name: 'conv2d same, strides 2, no bias', f: (x, w) => ops.conv2d(x!, w!, { strides: 2, padding: 'same' }), inputs: [T([1, 6, 5, 2]), T([3, 2, 2, 3])] },
+    { name: 'conv2d dilation 2', f: (x, w) => ops.conv2d(x!, w!, { dilations: 2 }), inputs: [T([1, 6, 6, 2]), T([2, 2, 2, 2])] },
+    { name: 'conv2d channels_first', f: (x, w, b) => ops.conv2d(x!, w!, { dataFormat: 'channels_first', padding: 'same' }, b!), inputs: [T([2, 2, 4, 4]), T([3, 3, 2, 3]), T([3])] },
+    { name: 'conv2d with fused relu (pre-activations kept away from 0)', f: (x, w, b) => ops.conv2d(x!, w!, {}, b!, 'relu'), inputs: reluSafeConvInputs() },
+  ],
+  maxPool2d: [
+    { name: 'maxPool2d 2x2 valid', f: (x) => ops.maxPool2d(x!, 2), inputs: [distinct([2, 4, 4, 3])] },
+    { name: 'maxPool2d 3x3 stride 2 same', f: (x) => ops.maxPool2d(x!, 3, 2, 'same'), inputs: [distinct([1, 5, 6, 2])] },
+    { name: 'maxPool2d channels_first', f: (x) => ops.maxPool2d(x!, [2, 2], 1, 'valid', 'channels_first'), inputs: [distinct([1, 2, 3, 4])] },
+  ],
+  avgPool2d: [
+    { name: 'avgPool2d 2x2 valid', f: (x) => ops.avgPool2d(x!, 2), inputs: [T([2, 4, 4, 3])] },
+    { name: 'avgPool2d 3x3 stride 2 same (edge windows count real cells)', f: (x) => ops.avgPool2d(x!, 3, 2, 'same'), inputs: [T([1, 5, 6, 2])] },
+    { name: 'avgPool2d channels_first', f: (x) => ops.avgPool2d(x!, [2, 3], 1, 'valid', 'channels_first'), inputs: [T([1, 2, 3, 4])] },
   ],
   // ---- composites ----
   sub: binaryCases('sub', (a, b) => a.sub(b)),
