@@ -127,7 +127,14 @@ export class Callback implements CallbackHooks {
 /** A callback: a Callback instance or a plain object with any of the hooks. */
 export type CallbackLike = Callback | CallbackHooks;
 
-/** A copy of `logs` with its keys in alphabetical order (Keras's `pythonify_logs`). */
+/**
+ * A copy of `logs` with its keys in alphabetical order (Keras's `pythonify_logs`).
+ *
+ * @example
+ * ```ts
+ * Object.keys(tk.callbacks.sortLogs({ val_loss: 1, loss: 2, accuracy: 3 }));   // ['accuracy', 'loss', 'val_loss']
+ * ```
+ */
 export function sortLogs(logs: Logs | null | undefined): Logs {
   const out: Logs = {};
   if (logs === null || logs === undefined) return out;

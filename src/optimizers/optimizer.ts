@@ -287,6 +287,13 @@ export abstract class Optimizer {
    * Creates the slots of `variables` in Keras's order: for each slot group, for each variable,
    * each slot of the group. `applyGradients` calls it with its variables the first time; call it
    * yourself before `setWeights` when restoring a saved state.
+   *
+   * @example
+   * ```ts
+   * const opt = new tk.optimizers.Adam();
+   * opt.build(model.trainableWeights);
+   * opt.getWeights().map((w) => w.name);   // ['iteration', 'learning_rate', 'dense/kernel/momentum', ...]
+   * ```
    */
   build(variables: readonly Variable[]): void {
     const fresh = variables.filter((v, i) => !this.states.has(v) && variables.indexOf(v) === i);

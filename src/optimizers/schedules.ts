@@ -318,7 +318,14 @@ export class CosineDecay extends LearningRateSchedule {
   }
 }
 
-/** Rebuilds a schedule from `{ className, config }` (Keras snake_case or camelCase keys). */
+/**
+ * Rebuilds a schedule from its class name and config (Keras snake_case or camelCase keys).
+ *
+ * @example
+ * ```ts
+ * const s = tk.optimizers.schedules.scheduleFromConfig('ExponentialDecay', { initial_learning_rate: 0.1, decay_steps: 10, decay_rate: 0.5 });
+ * ```
+ */
 export function scheduleFromConfig(className: string, config: Record<string, unknown>): LearningRateSchedule {
   const get = (snake: string, camel: string): unknown => (snake in config ? config[snake] : config[camel]);
   const opt = <T>(snake: string, camel: string): T | undefined => {
