@@ -31,7 +31,7 @@ export class History extends Callback {
 
   override onEpochEnd(epoch: number, logs: Logs): void {
     this.epoch.push(epoch);
-    const row: HistoryRow = { epoch } as HistoryRow;
+    const row: HistoryRow = { epoch: epoch + 1 } as HistoryRow;
     for (const [key, value] of Object.entries(logs ?? {})) {
       (this.history[key] ??= []).push(value);
       row[key] = value;
@@ -40,14 +40,15 @@ export class History extends Callback {
   }
 
   /**
-   * One object per epoch, for `console.table`: `{ epoch, loss, accuracy, ... }`. `epoch` is the
-   * 0-based epoch index (`history.epoch[i]`), which is the row index of pandas'
-   * `pd.DataFrame(history.history)` when training starts at epoch 0. A key missing from an
-   * epoch's logs (validation run only every few epochs) is absent from that row.
+   * One object per epoch, for `console.table` (the notes' `pd.DataFrame(history.history)`):
+   * `{ epoch, loss, accuracy, ... }`. `epoch` counts from 1, as the progress bar's `Epoch 1/5`
+   * does (DESIGN.md's contract); it is `history.epoch[i] + 1`, so it keeps counting from
+   * `initialEpoch + 1` when training resumes. A key missing from an epoch's logs (validation
+   * run only every few epochs) is absent from that row.
    *
    * @example
    * ```ts
-   * history.toRows();   // [{ epoch: 0, loss: 0.69, accuracy: 0.5 }, { epoch: 1, loss: 0.52, accuracy: 0.75 }]
+   * history.toRows();   // [{ epoch: 1, loss: 0.69, accuracy: 0.5 }, { epoch: 2, loss: 0.52, accuracy: 0.75 }]
    * ```
    */
   toRows(): HistoryRow[] {

@@ -28,6 +28,9 @@ export function matmul(a: TensorLike, b: TensorLike, transposeA = false, transpo
   const y = toTensor(b, 'matmul');
   if (x.rank === 0 || y.rank === 0) throw new Error(`matmul: operands must have rank >= 1, got ${formatShape(x.shape)} and ${formatShape(y.shape)}`);
   if (x.rank === 1 || y.rank === 1) {
+    if ((x.rank === 1 && transposeA) || (y.rank === 1 && transposeB)) {
+      throw new Error(`matmul: transposeA/transposeB apply to matrices; a 1-D operand (${formatShape(x.rank === 1 ? x.shape : y.shape)}) has nothing to transpose`);
+    }
     const x2 = x.rank === 1 ? reshape(x, [1, x.size]) : x;
     const y2 = y.rank === 1 ? reshape(y, [y.size, 1]) : y;
     const out = matmul(x2, y2, x.rank === 1 ? false : transposeA, y.rank === 1 ? false : transposeB);

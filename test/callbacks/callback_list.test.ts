@@ -74,13 +74,13 @@ describe('History', () => {
     expect(history.params).toEqual({ epochs: 2, steps: 1, verbose: 0 });
   });
 
-  it('toRows gives one object per epoch, epoch = the 0-based index (pandas DataFrame row index)', async () => {
+  it('toRows gives one object per epoch, epoch counted from 1 as in DESIGN.md', async () => {
     const history = new History();
     await fakeFit(new FakeModel(), [history], [{ loss: 0.9, accuracy: 0.5 }, { loss: 0.7, accuracy: 0.6 }, { loss: 0.6, accuracy: 0.7, val_loss: 0.65 }]);
     expect(history.toRows()).toEqual([
-      { epoch: 0, accuracy: 0.5, loss: 0.9 },
-      { epoch: 1, accuracy: 0.6, loss: 0.7 },
-      { epoch: 2, accuracy: 0.7, loss: 0.6, val_loss: 0.65 },
+      { epoch: 1, accuracy: 0.5, loss: 0.9 },
+      { epoch: 2, accuracy: 0.6, loss: 0.7 },
+      { epoch: 3, accuracy: 0.7, loss: 0.6, val_loss: 0.65 },
     ]);
     // copies: editing a row does not change the history
     history.toRows()[0]!.loss = 99;
@@ -91,6 +91,6 @@ describe('History', () => {
     const history = new History();
     await fakeFit(new FakeModel(), [history], [{ loss: 3 }, { loss: 2 }, { loss: 1 }], 1);
     expect(history.epoch).toEqual([1, 2]);
-    expect(history.toRows().map((r) => r.epoch)).toEqual([1, 2]);
+    expect(history.toRows().map((r) => r.epoch)).toEqual([2, 3]);
   });
 });
