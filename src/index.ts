@@ -21,7 +21,11 @@ export {
 
 export { noGrad, grad, grads, valueAndGrad, variableGrads, isRecording } from './autograd/tape.js';
 export { checkGradients, gradientCheckReport, type CheckGradientsOptions, type GradientCheckReport } from './autograd/check.js';
+export { explainGradientCheck, type ExplainOptions, type GradientCheckInput } from './autograd/check.js';
 export type { TapeNode, BackwardFn } from './autograd/node.js';
+export { graph, ComputationGraph, type GraphOptions, type GraphNode, type GraphEdge, type GraphNodeKind } from './autograd/graph.js';
+export { traceBackward, BackwardTrace, type TraceOptions, type BackwardTraceStep, type TracedTensor, type TracedInput, type TracedLeaf } from './autograd/trace.js';
+export { customGrad, type CustomGradResult, type CustomGradOptions, type GradSaveFunc } from './autograd/custom_grad.js';
 
 
 export * as backend from './backend.js';

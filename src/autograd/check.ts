@@ -1,8 +1,10 @@
 // Finite-difference gradient checking: the independent referee of every backward rule.
 
+import { primitives } from '../ops/index.js';
 import { Tensor, toTensor, type TensorLike } from '../tensor/tensor.js';
+import { formatShape } from '../tensor/shape.js';
 import { Random } from '../tensor/random.js';
-import { noGrad, valueAndGradWithSeed } from './tape.js';
+import { noGrad, tapeOf, valueAndGradWithSeed } from './tape.js';
 
 /** Options of {@link checkGradients}. */
 export interface CheckGradientsOptions {
@@ -23,6 +25,28 @@ export interface GradientCheckReport {
   /** The backward pass's value there. */
   analytic: number;
   /** The finite-difference value there. */
+  numeric: number;
+  /** The shape of that input ([] when no input was checked). */
+  shape: number[];
+  /** The element's position in that input, one index per axis (`index` unraveled). */
+  position: number[];
+  /** The worst disagreement in each input, in argument order. */
+  inputs: GradientCheckInput[];
+  /** The ops `f` records on the tape, in the order it records them (each once). */
+  ops: string[];
+}
+
+/** The worst disagreement within one input of a gradient check. */
+export interface GradientCheckInput {
+  /** Argument index. */
+  input: number;
+  shape: number[];
+  /** The largest error in this input (0 for an empty input). */
+  maxError: number;
+  /** Flat index, and position per axis, of that element (-1 and [] when the input is empty). */
+  index: number;
+  position: number[];
+  analytic: number;
   numeric: number;
 }
 
@@ -72,7 +96,7 @@ export function gradientCheckReport(f: (...args: Tensor[]) => Tensor, inputs: re
   const seed = direction === null ? undefined : new Tensor(direction, probe.shape);
   const { grads } = valueAndGradWithSeed(f, xs, seed);
 
-  const report: GradientCheckReport = { maxError: 0, input: -1, index: -1, analytic: 0, numeric: 0 };
+  const report: GradientCheckReport = { maxError: 0, input: -1, index: -1, analytic: 0, numeric: 0, shape: [], position: [], inputs: [], ops: recordedOps(f, xs) };
   noGrad(() => {
     // NOTE: x ± h is stored in float32, so divide by the step actually taken, not by 2h.
     const slope = (x: Tensor, i: number, x0: number, step: number): number => {
@@ -85,6 +109,8 @@ export function gradientCheckReport(f: (...args: Tensor[]) => Tensor, inputs: re
       return (fUp - fDown) / (up - down);
     };
     xs.forEach((x, k) => {
+      const worst: GradientCheckInput = { input: k, shape: x.shape.slice(), maxError: 0, index: -1, position: [], analytic: 0, numeric: 0 };
+      report.inputs.push(worst);
       for (let i = 0; i < x.size; i++) {
         const x0 = x.data[i]!;
         const d1 = slope(x, i, x0, h);
@@ -93,12 +119,95 @@ export function gradientCheckReport(f: (...args: Tensor[]) => Tensor, inputs: re
         const numeric = (4 * d2 - d1) / 3;
         const analytic = grads[k]!.data[i]!;
         const error = Math.abs(analytic - numeric) / Math.max(1, Math.abs(analytic), Math.abs(numeric));
-        if (error > report.maxError || Number.isNaN(error)) {
-          Object.assign(report, { maxError: Number.isNaN(error) ? Infinity : error, input: k, index: i, analytic, numeric });
-          if (Number.isNaN(error)) return;
+        if (error > worst.maxError || worst.index === -1 || Number.isNaN(error)) {
+          Object.assign(worst, { maxError: Number.isNaN(error) ? Infinity : error, index: i, position: unravel(i, x.shape), analytic, numeric });
+          if (Number.isNaN(error)) break;
         }
+      }
+      if (worst.index !== -1 && (worst.maxError > report.maxError || report.input === -1)) {
+        Object.assign(report, { maxError: worst.maxError, input: k, index: worst.index, analytic: worst.analytic, numeric: worst.numeric, shape: worst.shape, position: worst.position });
       }
     });
   });
   return report;
+}
+
+/** The distinct ops `f` records at `xs`, in tape order (one extra forward pass). */
+function recordedOps(f: (...args: Tensor[]) => Tensor, xs: readonly Tensor[]): string[] {
+  const watched = xs.map((x) => {
+    const w = new Tensor(x.data.slice(), x.shape);
+    w.requiresGrad = true;
+    return w;
+  });
+  const y = f(...watched);
+  const ops = tapeOf(y).reverse().map((t) => t.node!.op);
+  return [...new Set(ops)];
+}
+
+function unravel(flat: number, shape: readonly number[]): number[] {
+  const out = new Array<number>(shape.length);
+  for (let axis = shape.length - 1; axis >= 0; axis--) {
+    out[axis] = flat % shape[axis]!;
+    flat = Math.floor(flat / shape[axis]!);
+  }
+  return out;
+}
+
+/** Options of {@link explainGradientCheck}. */
+export interface ExplainOptions {
+  /** The error above which the check fails (default 1e-3, the library's own tolerance). */
+  tolerance?: number;
+  /** Names of the inputs, in argument order (default `input 0`, `input 1`, ...). */
+  names?: readonly string[];
+}
+
+/**
+ * A gradient check report as text a learner can act on: passed or failed, which input and which
+ * element disagree most, the backward pass's value against the finite difference, the worst
+ * error of every input, and the ops `f` recorded, with the ones whose backward is not one of the
+ * library's primitives (your `customGrad`s, the usual suspects) pointed out.
+ *
+ * @example
+ * ```ts
+ * const report = tk.gradientCheckReport((a, b) => myOp(a, b).sum(), [a, b]);
+ * console.log(tk.explainGradientCheck(report, { names: ['a', 'b'] }));
+ * // gradient check FAILED: max error 0.5 > tolerance 0.001
+ * //   worst: b (input 1, shape [3]), element 2 (position [2])
+ * //     analytic (backward pass)  1.25 ...
+ * ```
+ */
+export function explainGradientCheck(report: GradientCheckReport, options: ExplainOptions = {}): string {
+  const tolerance = options.tolerance ?? 1e-3;
+  const nameOf = (k: number): string => options.names?.[k] ?? `input ${k}`;
+  const passed = report.maxError <= tolerance;
+  const err = (e: number): string => (Number.isFinite(e) ? e.toExponential(2) : String(e));
+  const num = (v: number): string => (Number.isFinite(v) ? String(Number(v.toPrecision(7))) : String(v));
+  const lines = [`gradient check ${passed ? 'passed' : 'FAILED'}: max error ${err(report.maxError)} ${passed ? '≤' : '>'} tolerance ${tolerance}`];
+  if (report.input >= 0) {
+    const named = options.names?.[report.input] === undefined ? `input ${report.input}` : `${nameOf(report.input)} (input ${report.input})`;
+    lines.push(`  ${passed ? 'largest error at' : 'worst'}: ${named}, shape ${formatShape(report.shape)}, element ${report.index} (position [${report.position.join(', ')}])`);
+    lines.push(`    analytic (backward pass)     ${num(report.analytic)}`);
+    lines.push(`    numeric (finite difference)  ${num(report.numeric)}`);
+    if (!passed && report.analytic !== 0 && Number.isFinite(report.numeric / report.analytic)) {
+      lines.push(`    numeric / analytic           ${num(report.numeric / report.analytic)}`);
+    }
+  }
+  if (report.inputs.length > 0) {
+    lines.push('  per input:');
+    const width = Math.max(...report.inputs.map((x) => nameOf(x.input).length));
+    for (const x of report.inputs) {
+      const where = x.index === -1 ? 'empty' : `max error ${err(x.maxError)} at element ${x.index} [${x.position.join(', ')}]`;
+      const verdict = x.index === -1 ? '' : x.maxError <= tolerance ? '  ok' : `  WRONG (analytic ${num(x.analytic)}, numeric ${num(x.numeric)})`;
+      lines.push(`    ${nameOf(x.input).padEnd(width)}  shape ${formatShape(x.shape)}  ${where}${verdict}`);
+    }
+  }
+  if (report.ops.length > 0) {
+    const known = new Set(primitives.map((p) => p.op));
+    const custom = report.ops.filter((op) => !known.has(op));
+    lines.push(`  ops recorded by f: ${report.ops.join(', ')}`);
+    if (custom.length > 0) {
+      lines.push(`  ops with a backward outside tk.primitives (${passed ? 'checked above' : 'check these first'}): ${custom.join(', ')}`);
+    }
+  }
+  return lines.join('\n');
 }

@@ -10,3 +10,4 @@ export { CSVLogger } from './csv_logger.js';
 export { Progbar, ProgbarLogger, type ProgbarOptions, type ProgbarLoggerOptions, type ProgressOutput } from './progbar.js';
 export { monitorDirection, type MonitorMode } from './monitor.js';
 export { formatLogValue, formatFixed, formatExponential, pythonFloatRepr } from './format.js';
+export { GradientStats, type GradientStatsOptions, type GradientStatsEpoch, type LayerGradientStats, type VariableGradientStats } from './gradient_stats.js';

@@ -1,7 +1,7 @@
 // The public optimizers namespace (tk.optimizers): Keras 3's optimizers with their defaults,
 // learning-rate schedules, and string lookup.
 
-export { Optimizer, type OptimizerOptions, type OptimizerWeight, type GradientPair, type LearningRate, type Slots } from './optimizer.js';
+export { Optimizer, type OptimizerOptions, type OptimizerWeight, type GradientPair, type LearningRate, type Slots, type UpdateObserver } from './optimizer.js';
 export { SGD, type SGDOptions } from './sgd.js';
 export { Adam, type AdamOptions } from './adam.js';
 export { AdamW, type AdamWOptions } from './adamw.js';

@@ -47,6 +47,18 @@ export interface OptimizerWeight {
 /** A `[gradient, variable]` pair; a null gradient means "no gradient for this variable". */
 export type GradientPair = readonly [Tensor | null | undefined, Variable];
 
+/**
+ * Told about every `applyGradients` call (a teaching hook: `tk.callbacks.GradientStats` uses it to
+ * measure gradient norms and update-to-weight ratios). Both methods get the pairs that update
+ * something (null gradients dropped), gradients as given (before clipping).
+ */
+export interface UpdateObserver {
+  /** Before any variable changes. */
+  beforeUpdate?(pairs: readonly (readonly [Tensor, Variable])[]): void;
+  /** After every variable has been updated. */
+  afterUpdate?(pairs: readonly (readonly [Tensor, Variable])[]): void;
+}
+
 /** The per-variable slot arrays of one optimizer, by Keras slot name (`momentum`, `velocity`, ...). */
 export type Slots = Record<string, Float32Array>;
 
@@ -137,6 +149,12 @@ export abstract class Optimizer {
   readonly clipnorm: number | null;
   readonly clipvalue: number | null;
   readonly globalClipnorm: number | null;
+
+  /**
+   * Observers of every update (see {@link UpdateObserver}); empty by default, when an update
+   * does no extra work. Add and remove entries directly.
+   */
+  readonly updateObservers: UpdateObserver[] = [];
 
   private lr: LearningRate;
   private readonly states = new Map<Variable, VariableState>();
@@ -368,6 +386,8 @@ export abstract class Optimizer {
     }
     if (present === 0) throw new Error(`${cls}.applyGradients: no gradients provided for any variable`);
     if (present < all.length) this.warnMissing(all);
+    const observed = this.updateObservers.length === 0 ? [] : all.filter((p): p is readonly [Tensor, Variable] => p[0] !== null && p[0] !== undefined);
+    for (const o of this.updateObservers) o.beforeUpdate?.(observed);
 
     // 2. Clip. The result goes into each variable's scratch array (the gradient tensors are not ours).
     let globalScale = 1;
@@ -401,6 +421,7 @@ export abstract class Optimizer {
     }
     // 5. One more step.
     this.iterations += 1;
+    for (const o of this.updateObservers) o.afterUpdate?.(observed);
   }
 
   /** Keras warns about variables without gradients; as Python's warnings, each message once. */
