@@ -4,7 +4,9 @@
 // differences, each cell gets one space of padding on both sides, and rich then takes back the
 // 10 characters the padding and borders overflow by, spread as 3/4/3 over the three columns
 // (its ratio_reduce, rounding half to even). That is why a 76-wide table has 33/24/15-wide
-// cells. Layout facts: keras-facts §1.4.
+// cells. A cell too long for its column wraps at spaces; a word longer than the column is cropped
+// with '…' (rich's default 'ellipsis' overflow); header cells sit at the bottom of their row.
+// Layout facts: keras-facts §1.4.
 
 import { formatSymbolicShape, type Layer, type SymbolicShape } from '../layers/layer.js';
 
@@ -90,14 +92,14 @@ export function renderSummary(modelName: string, rows: readonly SummaryRow[], to
   const align: ('left' | 'right')[] = ['left', 'left', 'right'];
 
   const rule = (left: string, fill: string, mid: string, right: string): string => left + cells.map((c) => fill.repeat(c)).join(mid) + right;
-  const renderRow = (fields: readonly string[], bar: string): string[] => {
-    // Long fields fold onto further lines, as rich does.
-    const wrapped = fields.map((f, i) => fold(f, content[i]!));
+  const renderRow = (fields: readonly string[], bar: string, header = false): string[] => {
+    // Long fields wrap onto further lines, as rich does; rich aligns header cells to the bottom.
+    const wrapped = fields.map((f, i) => wrapCell(f, content[i]!));
     const height = Math.max(...wrapped.map((w) => w.length));
     const lines: string[] = [];
     for (let r = 0; r < height; r++) {
       const parts = wrapped.map((w, i) => {
-        const text = w[r] ?? '';
+        const text = (header ? w[r - (height - w.length)] : w[r]) ?? '';
         return ' ' + (align[i] === 'right' ? text.padStart(content[i]!) : text.padEnd(content[i]!)) + ' ';
       });
       lines.push(bar + parts.join(bar) + bar);
@@ -107,7 +109,7 @@ export function renderSummary(modelName: string, rows: readonly SummaryRow[], to
 
   const out: string[] = [`Model: "${modelName}"`];
   out.push(rule('┏', '━', '┳', '┓'));
-  out.push(...renderRow(['Layer (type)', 'Output Shape', 'Param #'], '┃'));
+  out.push(...renderRow(['Layer (type)', 'Output Shape', 'Param #'], '┃', true));
   out.push(rule('┡', '━', '╇', '┩'));
   rows.forEach((row, i) => {
     const { layer } = row;
@@ -128,17 +130,27 @@ export function renderSummary(modelName: string, rows: readonly SummaryRow[], to
   return out.join('\n');
 }
 
-/** Splits text into lines of at most `width` characters, at spaces where possible. */
-function fold(text: string, width: number): string[] {
-  if (text.length <= width) return [text];
+/**
+ * rich's wrapping of a table cell (rich.text.Text.wrap with divide_line, overflow 'ellipsis'):
+ * words go on the current line while they fit, else on a new line; a word longer than the whole
+ * width gets a line of its own and is cropped to width − 1 characters plus '…'.
+ */
+function wrapCell(text: string, width: number): string[] {
   const lines: string[] = [];
-  let rest = text;
-  while (rest.length > width) {
-    let cut = rest.lastIndexOf(' ', width);
-    if (cut <= 0) cut = width;
-    lines.push(rest.slice(0, cut).trimEnd());
-    rest = rest.slice(cut).trimStart();
+  let line = '';
+  // Each word with the spaces that follow it, as rich's `words` (/\s*\S+\s*/).
+  for (const word of text.match(/\s*\S+\s*/g) ?? ['']) {
+    const length = word.trimEnd().length;
+    if (line === '' || width - line.length >= length) {
+      line += word;
+    } else {
+      lines.push(line);
+      line = word;
+    }
   }
-  if (rest.length > 0) lines.push(rest);
-  return lines;
+  lines.push(line);
+  return lines.map((l) => {
+    const t = l.trimEnd();
+    return t.length > width ? t.slice(0, width - 1) + '…' : t;
+  });
 }
