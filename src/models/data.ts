@@ -9,12 +9,7 @@ export type DataLike = TensorLike;
 
 /** Converts user data, naming the argument in errors (`fit: x ...`). */
 export function asBatchTensor(data: DataLike, who: string): Tensor {
-  let t: Tensor;
-  try {
-    t = toTensor(data, who);
-  } catch (e) {
-    throw new Error(`${who}: ${(e as Error).message}`);
-  }
+  const t = toTensor(data, who); // its errors already start with `who`
   if (t.rank === 0) throw new Error(`${who}: expected an array with one row per sample, got a scalar`);
   return t;
 }
@@ -59,6 +54,10 @@ export function splitForValidation(n: number, split: number, who: string): numbe
  */
 export function sampleWeights(y: Tensor, sampleWeight: DataLike | undefined, classWeight: Record<number, number> | undefined, who: string): Float32Array | null {
   if (sampleWeight === undefined && classWeight === undefined) return null;
+  if (sampleWeight !== undefined && classWeight !== undefined) {
+    // As Keras: "You cannot `class_weight` and `sample_weight` at the same time."
+    throw new Error(`${who}: cannot use classWeight and sampleWeight at the same time; fold the class weights into sampleWeight`);
+  }
   const n = y.shape[0]!;
   const w = new Float32Array(n).fill(1);
   if (sampleWeight !== undefined) {

@@ -9,6 +9,7 @@ import { getMetric, type Metric, type MetricIdentifier } from '../metrics/index.
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
 import { CallbackList, History, ProgbarLogger, type CallbackLike, type Logs } from '../callbacks/index.js';
 import { toSnakeCase, uniqueName } from '../naming.js';
+import { suggest } from '../identifiers.js';
 import * as ops from '../ops/index.js';
 import { Tensor, Variable, toTensor, type TensorLike } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
@@ -106,6 +107,14 @@ export class Sequential {
   private compiled: { optimizer: Optimizer; loss: Loss; metrics: Metric[] } | null = null;
 
   constructor(args: readonly Layer[] | SequentialArgs = {}) {
+    if (!Array.isArray(args)) {
+      // A single layer (or anything else) would otherwise read as an options object without `layers`.
+      if (args === null || typeof args !== 'object' || args instanceof Layer) {
+        const hint = args instanceof Layer ? '; put the layer in a list: new Sequential([layer])' : '';
+        throw new Error(`Sequential: expected a list of layers or { layers, name }, got ${describe(args)}${hint}`);
+      }
+      checkOptions(args, ['layers', 'name'], 'Sequential');
+    }
     const layers = Array.isArray(args) ? (args as readonly Layer[]) : (args as SequentialArgs).layers ?? [];
     const name = Array.isArray(args) ? undefined : (args as SequentialArgs).name;
     this.name = name ?? uniqueName(toSnakeCase(Sequential.className));
@@ -422,6 +431,21 @@ export class Sequential {
     const order = new Int32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
     const rng: Random = randomSource();
+    // Fail before the first update rather than after an epoch of training: build a deferred model
+    // from a first batch's shape (as Keras's symbolic build does), and when the validation samples
+    // are not shaped like the training samples (whose labels the first batch's loss checks before
+    // any update), try the loss and metrics on one validation sample.
+    if (n > 0) {
+      const first = takeRows(X, null, 0, Math.min(n, batchSize));
+      this.checkInput(first);
+      this.ensureBuilt(first);
+    }
+    const sameSampleShape = (a: Tensor, b: Tensor): boolean => a.rank === b.rank && a.shape.every((d, i) => i === 0 || d === b.shape[i]);
+    if (validation !== null && validation.x.shape[0]! > 0 && !(sameSampleShape(validation.x, X) && sameSampleShape(validation.y, Y))) {
+      const w0 = validation.w === null ? null : new Tensor(validation.w.slice(0, 1), [1]);
+      this.testStep(compiled, takeRows(validation.x, null, 0, 1), takeRows(validation.y, null, 0, 1), w0, { loss: 0, count: 0 });
+      this.resetMetrics();
+    }
 
     await callbacks.onTrainBegin({});
     for (let epoch = initialEpoch; epoch < epochs; epoch++) {
@@ -447,7 +471,7 @@ export class Sequential {
         await yieldToEventLoop();
       }
       if (validation !== null) {
-        const valLogs = this.evaluateLogs(compiled, validation.x, validation.y, validation.w, args.validationBatchSize ?? batchSize, 'val_');
+        const valLogs = await this.validate(compiled, validation, args.validationBatchSize ?? batchSize, callbacks, args.signal);
         logs = { ...logs, ...valLogs };
       }
       await callbacks.onEpochEnd(epoch, sortedLogs(logs));
@@ -468,13 +492,15 @@ export class Sequential {
       yPred = this.apply(xb, { training: true });
       return this.totalLoss(compiled.loss, yb, yPred, wb);
     }, weights);
-    compiled.optimizer.applyGradients(grads.map((g, i) => [g, weights[i]!] as [Tensor, Variable]));
     const predictions = yPred as Tensor | null;
     // NOTE: sample weights weight the loss only, not `metrics` (Keras's weighted_metrics would);
     // the predictions are passed undetached so crossentropy metrics can still find the logits.
+    // The metrics see the same pre-update predictions as in Keras, but are updated BEFORE the
+    // weights: a metric that rejects the labels then leaves the model unchanged.
     noGrad(() => {
       for (const m of compiled.metrics) m.update(yb, predictions!);
     });
+    compiled.optimizer.applyGradients(grads.map((g, i) => [g, weights[i]!] as [Tensor, Variable]));
     return value.item();
   }
 
@@ -495,33 +521,65 @@ export class Sequential {
     return logs;
   }
 
+  /** Loss and metrics of one batch with `training: false`, added to `tracker` and the metrics. */
+  private testStep(compiled: { loss: Loss; metrics: Metric[] }, xb: Tensor, yb: Tensor, wb: Tensor | null, tracker: { loss: number; count: number }): void {
+    noGrad(() => {
+      this.checkInput(xb);
+      this.ensureBuilt(xb);
+      for (const layer of this.stack) layer.clearActivityLoss();
+      const yPred = this.apply(xb, { training: false });
+      const n = xb.shape[0]!;
+      tracker.loss += this.totalLoss(compiled.loss, yb, yPred, wb).item() * n;
+      tracker.count += n;
+      for (const m of compiled.metrics) m.update(yb, yPred);
+    });
+  }
+
   /** Loss and metrics over data in batches, with `training: false`; keys prefixed. */
   private evaluateLogs(compiled: { loss: Loss; metrics: Metric[] }, x: Tensor, y: Tensor, w: Float32Array | null, batchSize: number, prefix: string, onBatch?: (step: number, steps: number) => void): Logs {
     this.resetMetrics();
     const n = x.shape[0]!;
     const steps = Math.ceil(n / batchSize);
     const tracker = { loss: 0, count: 0 };
-    noGrad(() => {
-      for (let step = 0; step < steps; step++) {
-        const start = step * batchSize;
-        const end = Math.min(n, start + batchSize);
-        const xb = takeRows(x, null, start, end);
-        const yb = takeRows(y, null, start, end);
-        const wb = w === null ? undefined : new Tensor(w.slice(start, end), [end - start]);
-        this.checkInput(xb);
-        this.ensureBuilt(xb);
-        for (const layer of this.stack) layer.clearActivityLoss();
-        const yPred = this.apply(xb, { training: false });
-        tracker.loss += this.totalLoss(compiled.loss, yb, yPred, wb ?? null).item() * (end - start);
-        tracker.count += end - start;
-        for (const m of compiled.metrics) m.update(yb, yPred);
-        onBatch?.(step, steps);
-      }
-    });
+    for (let step = 0; step < steps; step++) {
+      const start = step * batchSize;
+      const end = Math.min(n, start + batchSize);
+      const wb = w === null ? null : new Tensor(w.slice(start, end), [end - start]);
+      this.testStep(compiled, takeRows(x, null, start, end), takeRows(y, null, start, end), wb, tracker);
+      onBatch?.(step, steps);
+    }
+    return prefixed(this.currentLogs(compiled, tracker), prefix);
+  }
+
+  /**
+   * fit's validation at the end of an epoch: Keras runs `evaluate` with fit's callbacks, so the
+   * test hooks (onTestBegin, onTestBatchBegin/End, onTestEnd) fire, with un-prefixed logs.
+   */
+  private async validate(
+    compiled: { loss: Loss; metrics: Metric[] },
+    data: { x: Tensor; y: Tensor; w: Float32Array | null },
+    batchSize: number,
+    callbacks: CallbackList,
+    signal: AbortSignal | undefined,
+  ): Promise<Logs> {
+    this.resetMetrics();
+    await callbacks.onTestBegin({});
+    const n = data.x.shape[0]!;
+    const steps = Math.ceil(n / batchSize);
+    const tracker = { loss: 0, count: 0 };
+    for (let step = 0; step < steps; step++) {
+      throwIfAborted(signal);
+      const start = step * batchSize;
+      const end = Math.min(n, start + batchSize);
+      await callbacks.onTestBatchBegin(step, {});
+      const wb = data.w === null ? null : new Tensor(data.w.slice(start, end), [end - start]);
+      this.testStep(compiled, takeRows(data.x, null, start, end), takeRows(data.y, null, start, end), wb, tracker);
+      await callbacks.onTestBatchEnd(step, this.currentLogs(compiled, tracker));
+      await yieldToEventLoop();
+    }
     const logs = this.currentLogs(compiled, tracker);
-    const out: Logs = {};
-    for (const [k, v] of Object.entries(logs)) out[prefix + k] = v;
-    return out;
+    await callbacks.onTestEnd(logs);
+    return prefixed(logs, 'val_');
   }
 
   /**
@@ -650,6 +708,13 @@ export class Sequential {
 
 // ---- helpers --------------------------------------------------------------------------------
 
+/** A copy of `logs` with every key prefixed (`val_`). */
+function prefixed(logs: Logs, prefix: string): Logs {
+  const out: Logs = {};
+  for (const [k, v] of Object.entries(logs)) out[prefix + k] = v;
+  return out;
+}
+
 function unique<T>(items: T[]): T[] {
   return [...new Set(items)];
 }
@@ -690,7 +755,10 @@ function checkBatchSize(batchSize: number, who: string): number {
 
 function checkOptions(args: object, known: readonly string[], who: string): void {
   for (const key of Object.keys(args)) {
-    if (!known.includes(key)) throw new Error(`${who}: unknown option '${key}' (expected one of ${known.join(', ')})`);
+    if (!known.includes(key)) {
+      const nearest = suggest(key, known); // 'batch_size' → 'batchSize'
+      throw new Error(`${who}: unknown option '${key}'${nearest === null ? '' : `. Did you mean '${nearest}'?`} (expected one of ${known.join(', ')})`);
+    }
   }
 }
 
