@@ -37,7 +37,7 @@ export interface GraphNode {
   readonly shape: readonly number[];
   /** The op's small non-tensor arguments (axis, shape, ...), else null. */
   readonly attrs: Readonly<Record<string, unknown>> | null;
-  /** The values, when the tensor has at most `maxValues` elements; else null. */
+  /** The values (float32, as stored), when the tensor has at most `maxValues` elements; else null. */
   readonly value: NestedArray | null;
   /**
    * The gradient of the result with respect to this tensor, when known and small: a leaf's
@@ -64,7 +64,7 @@ export interface GraphEdge {
 export interface GraphOptions {
   /** Show values and gradients of tensors with at most this many elements (default 8; 0 for none). */
   maxValues?: number;
-  /** Significant digits of the numbers shown (default 4). */
+  /** Significant digits of the numbers in the labels (default 4). */
   precision?: number;
   /**
    * Run a backward pass to show the gradient at EVERY node (default false: only leaves show a
@@ -202,7 +202,7 @@ export function graph(root: Tensor, options: GraphOptions = {}): ComputationGrap
   const nodes = tensors.map((t): GraphNode => {
     const kind = kindOf(t);
     const g = grads === null ? (kind === 'op' ? null : t.grad) : (grads.get(t) ?? null);
-    const small = (x: Tensor | null): NestedArray | null => (x !== null && x.size <= maxValues ? roundedArray(x, precision) : null);
+    const small = (x: Tensor | null): NestedArray | null => (x !== null && x.size <= maxValues ? x.toArray() : null);
     const node = {
       id: ids.get(t)!,
       tensorId: t.id,
@@ -285,12 +285,6 @@ export function formatNumber(v: number, precision = 4): string {
   if (!Number.isFinite(v)) return String(v);
   if (Number.isInteger(v) && Math.abs(v) < 1e6) return String(v);
   return String(Number(v.toPrecision(precision)));
-}
-
-/** The values of a tensor as nested arrays, each rounded to `precision` significant digits. */
-export function roundedArray(t: Tensor, precision = 4): NestedArray {
-  const round = (v: NestedArray): NestedArray => (typeof v === 'number' ? Number(formatNumber(v, precision)) : v.map(round));
-  return round(t.toArray());
 }
 
 /** Nested values as text: `2`, `[1, 2]`, `[[1, 2], [3, 4]]`. */

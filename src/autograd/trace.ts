@@ -10,14 +10,14 @@ import { primitives } from '../ops/index.js';
 import { Tensor, type NestedArray, type TensorLike } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { backprop } from './tape.js';
-import { formatNested, formatNumber, kindOf, roundedArray, seedOf, tensorLabel, type GraphNodeKind } from './graph.js';
+import { formatNested, formatNumber, kindOf, seedOf, tensorLabel, type GraphNodeKind } from './graph.js';
 
 /** A tensor as a trace shows it. */
 export interface TracedTensor {
   readonly shape: readonly number[];
   /** The L2 norm √Σx². */
   readonly norm: number;
-  /** The values (rounded to `precision` digits) when there are at most `maxValues`; else null. */
+  /** The values (float32, as stored) when there are at most `maxValues`; else null. */
   readonly values: NestedArray | null;
 }
 
@@ -65,7 +65,7 @@ export interface TraceOptions {
   dy?: TensorLike;
   /** Keep the values of tensors with at most this many elements (default 8). */
   maxValues?: number;
-  /** Significant digits of the values kept and printed (default 4). */
+  /** Significant digits of the values printed by `format()` (default 4). */
   precision?: number;
 }
 
@@ -160,7 +160,7 @@ export function traceBackward(root: Tensor, options: TraceOptions = {}): Backwar
   const traced = (t: Tensor): TracedTensor => ({
     shape: t.shape.slice(),
     norm: l2norm(t.data),
-    values: t.size <= maxValues ? roundedArray(t, precision) : null,
+    values: t.size <= maxValues ? t.toArray() : null,
   });
   const seed = seedOf(root, options.dy, 'traceBackward');
   const steps: BackwardTraceStep[] = [];
