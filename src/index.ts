@@ -31,9 +31,11 @@ export { customGrad, type CustomGradResult, type CustomGradOptions, type GradSav
 export * as backend from './backend.js';
 
 export { Sequential, sequential, type SequentialArgs, type CompileArgs, type FitArgs, type EvaluateArgs, type PredictArgs, type SummaryOptions } from './models/index.js';
+export { loadModel, type LoadOptions, type ModelArtifacts, type IOHandler, type SaveOptions, type SaveResult } from './models/io/index.js';
 export { softmaxCrossEntropyWithLogits, sigmoidCrossEntropyWithLogits } from './ops/index.js';
 
 export * as models from './models/index.js';
+export * as io from './models/io/index.js';
 export * as layers from './layers/index.js';
 export * as activations from './layers/activations.js';
 export * as initializers from './layers/initializers.js';

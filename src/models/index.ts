@@ -4,3 +4,4 @@ export { Sequential, type SequentialArgs, type CompileArgs, type FitArgs, type E
 export { sequential } from './factory.js';
 export type { SummaryOptions } from './summary.js';
 export type { DataLike } from './data.js';
+export { loadModel, type LoadOptions, type ModelArtifacts, type IOHandler, type SaveOptions, type SaveResult } from './io/index.js';

@@ -16,6 +16,9 @@ import { formatShape } from '../tensor/shape.js';
 import { Random, randomSource } from '../tensor/random.js';
 import { asBatchTensor, checkSameSamples, sampleWeights, splitForValidation, takeRows, yieldToEventLoop, type DataLike } from './data.js';
 import { renderSummary, type SummaryOptions, type SummaryRow } from './summary.js';
+import { modelToArtifacts, saveModel, saveModelWeights } from './io/save.js';
+import { loadModelWeights, type LoadOptions, type ModelSource } from './io/load_weights.js';
+import type { IOHandler, ModelArtifacts, SaveOptions, SaveResult } from './io/artifacts.js';
 
 /** Options of `compile`. */
 export interface CompileArgs {
@@ -703,6 +706,62 @@ export class Sequential {
   /** The model's configuration: its name and each layer's class and config (TF.js camelCase). */
   getConfig(): { name: string; layers: { className: string; config: Record<string, unknown> }[] } {
     return { name: this.name, layers: this.stack.map((l) => ({ className: l.getClassName(), config: l.getConfig() })) };
+  }
+
+  // ---- saving (src/models/io) -------------------------------------------------------------------
+
+  /**
+   * Saves the model in the TF.js layers-model format: `model.json` (topology in Keras snake_case,
+   * training config, weights manifest) and little-endian float32 weight files, written atomically
+   * to a directory; or to any IOHandler. `includeOptimizer` also saves the optimizer state.
+   *
+   * @example
+   * ```ts
+   * await model.save('models/mnist', { includeOptimizer: true });
+   * const again = await tk.loadModel('models/mnist');
+   * ```
+   */
+  async save(destination: string | IOHandler, options: SaveOptions = {}): Promise<SaveResult> {
+    return saveModel(this, this.inputShape, destination, options);
+  }
+
+  /**
+   * The saved form in memory (TF.js's ModelArtifacts), for browsers: `tk.loadModel(artifacts)`
+   * reads it back; TF.js reads it with `tf.loadLayersModel(tf.io.fromMemory(artifacts))`.
+   *
+   * @example
+   * ```ts
+   * const copy = await tk.loadModel(model.toArtifacts());
+   * ```
+   */
+  toArtifacts(options: SaveOptions = {}): ModelArtifacts {
+    return modelToArtifacts(this, this.inputShape, options);
+  }
+
+  /**
+   * Saves the weights alone: `weights_manifest.json` and weight files in a directory, or
+   * artifacts without a topology to an IOHandler.
+   *
+   * @example
+   * ```ts
+   * await model.saveWeights('checkpoints/best');
+   * ```
+   */
+  async saveWeights(destination: string | IOHandler): Promise<SaveResult> {
+    return saveModelWeights(this, destination);
+  }
+
+  /**
+   * Loads weights saved by `saveWeights` or `save` (or by TF.js) into this built model, matched
+   * by name or else by layer order, as Keras; all shapes are checked before anything changes.
+   *
+   * @example
+   * ```ts
+   * await model.loadWeights('checkpoints/best');
+   * ```
+   */
+  async loadWeights(source: ModelSource, options: LoadOptions = {}): Promise<void> {
+    return loadModelWeights(this, source, options);
   }
 }
 

@@ -1,0 +1,68 @@
+// Saving a Sequential model: its artifacts (topology, weights, optional optimizer state) and the
+// destinations they go to (a directory path, or any IOHandler).
+
+import type { SymbolicShape } from '../../layers/layer.js';
+import type { Sequential } from '../sequential.js';
+import { type IOHandler, type ModelArtifacts, type SaveOptions, type SaveResult } from './artifacts.js';
+import { fileSystem } from './file_system.js';
+import { TENSORKIT_VERSION, topologyToJson } from './topology.js';
+import { optimizerWeightsToWrite, trainingConfigToJson } from './training.js';
+import { encodeWeights, type WeightToWrite } from './weights.js';
+import { show } from './validate.js';
+
+/**
+ * The artifacts of `model` (see `Sequential.toArtifacts`). `inputShape` is the model's input
+ * shape with the batch axis, when known.
+ */
+export function modelToArtifacts(model: Sequential, inputShape: SymbolicShape | null, options: SaveOptions = {}): ModelArtifacts {
+  checkSaveOptions(options, `${model.name}.save`);
+  const topology = topologyToJson(model.name, model.layers, inputShape);
+  const training = trainingConfigToJson(model);
+  if (training !== null) topology.training_config = training;
+  const weights: WeightToWrite[] = model.weights.map((w) => ({ name: w.name ?? 'weight', shape: w.shape, values: w.data, dtype: 'float32' }));
+  const optimizer = model.optimizer;
+  if (options.includeOptimizer === true && optimizer !== null) weights.push(...optimizerWeightsToWrite(optimizer));
+  const { specs, data } = encodeWeights(weights);
+  return {
+    modelTopology: topology,
+    weightSpecs: specs,
+    weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer,
+    format: 'layers-model',
+    generatedBy: `tensorkit v${TENSORKIT_VERSION}`,
+    convertedBy: null,
+  };
+}
+
+/** Weights alone: artifacts without a topology. */
+export function weightsToArtifacts(model: Sequential): ModelArtifacts {
+  const { specs, data } = encodeWeights(model.weights.map((w) => ({ name: w.name ?? 'weight', shape: w.shape, values: w.data, dtype: 'float32' })));
+  return { weightSpecs: specs, weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer, format: 'layers-model' };
+}
+
+/** Saves `model` to a directory path or an IOHandler (see `Sequential.save`). */
+export async function saveModel(model: Sequential, inputShape: SymbolicShape | null, destination: string | IOHandler, options: SaveOptions = {}): Promise<SaveResult> {
+  const artifacts = modelToArtifacts(model, inputShape, options);
+  return toHandler(destination, `${model.name}.save`).save!(artifacts);
+}
+
+/** Saves the weights of `model` alone (see `Sequential.saveWeights`). */
+export async function saveModelWeights(model: Sequential, destination: string | IOHandler): Promise<SaveResult> {
+  return toHandler(destination, `${model.name}.saveWeights`).save!(weightsToArtifacts(model));
+}
+
+function toHandler(destination: string | IOHandler, who: string): IOHandler {
+  if (typeof destination === 'string') return fileSystem(destination);
+  if (destination !== null && typeof destination === 'object' && typeof destination.save === 'function') return destination;
+  throw new Error(`${who}: expected a directory path or an IOHandler with a save() method, got ${show(destination)}`);
+}
+
+function checkSaveOptions(options: SaveOptions, who: string): void {
+  if (options === null || typeof options !== 'object') throw new Error(`${who}: expected an options object such as { includeOptimizer: true }, got ${show(options)}`);
+  for (const key of Object.keys(options)) {
+    if (key !== 'includeOptimizer') throw new Error(`${who}: unknown option '${key}' (valid: includeOptimizer)`);
+  }
+  if (options.includeOptimizer !== undefined && typeof options.includeOptimizer !== 'boolean') {
+    throw new Error(`${who}: includeOptimizer must be true or false, got ${show(options.includeOptimizer)}`);
+  }
+}
+
