@@ -297,12 +297,14 @@ export class Sequential {
     return y;
   }
 
-  private checkInput(x: Tensor): void {
+  /** Checks `x` against the input shape, every axis but the batch axis (as Keras's input spec). */
+  private checkInput(x: Tensor, who: string = this.name): void {
     const declared = this.inputShape;
     if (declared === null) return;
     const ok = declared.length === x.rank && declared.every((d, i) => i === 0 || d === null || d === x.shape[i]);
     if (!ok) {
-      throw new Error(`${this.name}: expected input shape ${formatSymbolicShape(declared)}, got ${formatShape(x.shape)}`);
+      // The batch axis is shown as None: it is not checked (a deferred build pins the first batch's size).
+      throw new Error(`${who}: expected input shape ${formatSymbolicShape([null, ...declared.slice(1)])}, got ${formatShape(x.shape)}`);
     }
   }
 
@@ -438,11 +440,9 @@ export class Sequential {
     // from a first batch's shape (as Keras's symbolic build does), and when the validation samples
     // are not shaped like the training samples (whose labels the first batch's loss checks before
     // any update), try the loss and metrics on one validation sample.
-    if (n > 0) {
-      const first = takeRows(X, null, 0, Math.min(n, batchSize));
-      this.checkInput(first);
-      this.ensureBuilt(first);
-    }
+    this.checkInput(X, `${who}: x`);
+    if (n > 0) this.ensureBuilt(takeRows(X, null, 0, Math.min(n, batchSize)));
+    if (args.validationData !== undefined && validation !== null) this.checkInput(validation.x, `${who}: validationData x`);
     const sameSampleShape = (a: Tensor, b: Tensor): boolean => a.rank === b.rank && a.shape.every((d, i) => i === 0 || d === b.shape[i]);
     if (validation !== null && validation.x.shape[0]! > 0 && !(sameSampleShape(validation.x, X) && sameSampleShape(validation.y, Y))) {
       const w0 = validation.w === null ? null : new Tensor(validation.w.slice(0, 1), [1]);
@@ -601,6 +601,7 @@ export class Sequential {
     const X = asBatchTensor(x, `${who}: x`);
     const Y = asBatchTensor(y, `${who}: y`);
     checkSameSamples(X, Y, who);
+    this.checkInput(X, `${who}: x`);
     const W = sampleWeights(Y, args.sampleWeight, undefined, who);
     const batchSize = checkBatchSize(args.batchSize ?? 32, who);
     const verbose = args.verbose ?? 1;
@@ -625,6 +626,7 @@ export class Sequential {
     const who = `${this.name}.predict`;
     checkOptions(args, ['batchSize', 'verbose'], who);
     const X = asBatchTensor(x, `${who}: x`);
+    this.checkInput(X, `${who}: x`);
     const batchSize = checkBatchSize(args.batchSize ?? 32, who);
     const n = X.shape[0]!;
     const steps = Math.ceil(n / batchSize);
@@ -663,6 +665,7 @@ export class Sequential {
     const X = asBatchTensor(x, `${who}: x`);
     const Y = asBatchTensor(y, `${who}: y`);
     checkSameSamples(X, Y, who);
+    this.checkInput(X, `${who}: x`);
     const W = sampleWeights(Y, args.sampleWeight, args.classWeight, who);
     this.resetMetrics();
     const loss = this.trainStep(compiled, X, Y, W === null ? null : new Tensor(W, [W.length]));
@@ -684,6 +687,7 @@ export class Sequential {
     const X = asBatchTensor(x, `${who}: x`);
     const Y = asBatchTensor(y, `${who}: y`);
     checkSameSamples(X, Y, who);
+    this.checkInput(X, `${who}: x`);
     const W = sampleWeights(Y, args.sampleWeight, undefined, who);
     const logs = this.evaluateLogs(compiled, X, Y, W, Math.max(1, X.shape[0]!), '');
     const values = [logs.loss!, ...compiled.metrics.map((m) => logs[m.name]!)];
@@ -700,6 +704,7 @@ export class Sequential {
    */
   predictOnBatch(x: DataLike): Tensor {
     const X = asBatchTensor(x, `${this.name}.predictOnBatch: x`);
+    this.checkInput(X, `${this.name}.predictOnBatch: x`);
     return noGrad(() => this.apply(X, { training: false }));
   }
 
@@ -785,6 +790,8 @@ function sameSymbolic(a: SymbolicShape, b: SymbolicShape): boolean {
 function describe(v: unknown): string {
   if (v === null) return 'null';
   if (typeof v === 'object') return (v as object).constructor?.name ?? 'an object';
+  // Not String(v): that would print a whole class's source.
+  if (typeof v === 'function') return `the function ${v.name || '(anonymous)'} (a class not instantiated? use new)`;
   return `${typeof v} ${String(v)}`;
 }
 

@@ -536,8 +536,8 @@ describe('deferred build', () => {
     expect(model.built).toBe(true);
     expect(model.weights.map((w) => w.shape)).toEqual([[4, 3], [3], [3, 1], [1]]);
     expect(model.countParams()).toBe(19);
-    // Built from the first batch: the batch size is pinned in the input shape, other features refused.
-    expect(() => model.predict(tk.zeros([2, 5]))).toThrow('sequential: expected input shape (4, 4), got [2,5]');
+    // Built from the first batch: other feature counts are refused, naming the argument.
+    expect(() => model.predict(tk.zeros([2, 5]))).toThrow('sequential.predict: x: expected input shape (None, 4), got [2,5]');
     // Other batch sizes still work (Keras checks the non-batch axes only).
     expect(model.predict(tk.zeros([7, 4])).shape).toEqual([7, 1]);
   });
