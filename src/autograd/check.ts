@@ -171,9 +171,11 @@ export interface ExplainOptions {
  * ```ts
  * const report = tk.gradientCheckReport((a, b) => myOp(a, b).sum(), [a, b]);
  * console.log(tk.explainGradientCheck(report, { names: ['a', 'b'] }));
- * // gradient check FAILED: max error 0.5 > tolerance 0.001
- * //   worst: b (input 1, shape [3]), element 2 (position [2])
- * //     analytic (backward pass)  1.25 ...
+ * // gradient check FAILED: max error 5.00e-1 > tolerance 0.001
+ * //   worst: b (input 1), shape [3], element 0 (position [0])
+ * //     analytic (backward pass)     1
+ * //     numeric (finite difference)  2.000064
+ * //   ...
  * ```
  */
 export function explainGradientCheck(report: GradientCheckReport, options: ExplainOptions = {}): string {

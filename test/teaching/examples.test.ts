@@ -127,14 +127,13 @@ describe('each example runs with tsx', () => {
     ['custom_gradient', 'gradient check FAILED'],
   ])('npx tsx examples/backprop/%s.ts', (name, expected) => {
     const r = runExample(name);
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
+    expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain(expected);
   });
 
   it('npx tsx examples/backprop/graph.ts --dot prints the same graph as DOT', () => {
     const r = runExample('graph', ['--dot']);
-    expect(r.status).toBe(0);
+    expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toBe(graphExample.buildGraph().dot);
   });
 });
