@@ -32,15 +32,24 @@ function seeded(shape: readonly number[], seed: number): Float32Array {
   return x;
 }
 
-/**
- * Sampling for one call of about `expectedMs`. TF.js-cpu's filter gradient takes 3 s and 20 s at
- * these shapes (it reads one element at a time, ~0.01 GFLOPS): one sample, after benchmark.js's
- * calibration call, keeps the suite to about a minute and a half.
- */
+/** Sampling for one call of about `expectedMs`: fewer samples for calls of a second or more. */
 function optionsFor(expectedMs: number): MeasureOptions {
   if (expectedMs > 1000) return { warmup: 0, minSamples: 1, maxTime: 0 };
   if (expectedMs > 200) return { warmup: 1, minSamples: 3, maxTime: 1 };
   return { minSamples: 5, maxTime: 1 };
+}
+
+/**
+ * Times `fn` once if it is expected to take over 5 s, else with {@link measure}. TF.js-cpu's
+ * filter gradient takes 3 s and 20–30 s at these shapes (it reads one element at a time, ~0.01
+ * GFLOPS); benchmark.js would spend a calibration call plus a sample on it (up to a minute). A
+ * single call of seconds is not disturbed by timer resolution or JIT warm-up worth mentioning.
+ */
+function timeSlow(fn: () => void, expectedMs: number): number {
+  if (expectedMs <= 5000) return measure(fn, optionsFor(expectedMs)).ms;
+  const started = performance.now();
+  fn();
+  return performance.now() - started;
 }
 
 /** tk.Tensor that requires a gradient (a watched input, as tk.grad makes). */
@@ -104,7 +113,7 @@ function timeTfConv(c: ConvCase, xData: Float32Array, wData: Float32Array, bData
     t.inputGrad = measure(() => { const g = dInput(); g.dataSync(); g.dispose(); }, optionsFor(flops / (guess.gflops * 1e6))).ms;
     out.push(tf.tidy(() => dInput().dataSync() as Float32Array));
     let last: Float32Array | null = null;
-    t.filterGrad = measure(() => { const g = dFilter(); last = g.dataSync() as Float32Array; g.dispose(); }, optionsFor(flops / (guess.filterGflops * 1e6))).ms;
+    t.filterGrad = timeSlow(() => { const g = dFilter(); last = g.dataSync() as Float32Array; g.dispose(); }, flops / (guess.filterGflops * 1e6));
     out.push(last!);
   }
   tf.dispose([x, w, b, dy]);
