@@ -66,6 +66,19 @@ describe('Conv2D: shapes, parameters, names', () => {
     expect(new Conv2D(3, 3, { padding: 'Valid' }).padding).toBe('valid');
   });
 
+  it("dataFormat defaults to tk.backend.imageDataFormat() ('channels_last' unless changed)", () => {
+    expect(new Conv2D(2, 3).dataFormat).toBe('channels_last');
+    tk.backend.setImageDataFormat('channels_first');
+    try {
+      const c = new Conv2D(2, 3);
+      expect(c.dataFormat).toBe('channels_first');
+      expect(c.apply(tk.zeros([1, 3, 5, 6])).shape).toEqual([1, 2, 3, 4]);
+      expect(new MaxPooling2D().dataFormat).toBe('channels_first');
+    } finally {
+      tk.backend.setImageDataFormat('channels_last');
+    }
+  });
+
   it('the TF.js args object: new Conv2D({ filters, kernelSize, ... })', () => {
     const c = new Conv2D({ filters: 5, kernelSize: [2, 3], strides: 2, padding: 'same', dataFormat: 'channelsLast', name: 'c' });
     expect([c.name, c.filters, c.kernelSize, c.strides, c.padding, c.dataFormat]).toEqual(['c', 5, [2, 3], [2, 2], 'same', 'channels_last']);
