@@ -472,6 +472,7 @@ export class Sequential {
         await callbacks.onBatchEnd(step, logs);
         if (this.stopTraining) break;
         await yieldToEventLoop();
+        await callbacks.onYield(epoch, step, logs); // TF.js's hook, after each yield
       }
       if (validation !== null) {
         const valLogs = await this.validate(compiled, validation, args.validationBatchSize ?? batchSize, callbacks, args.signal);

@@ -559,3 +559,58 @@ describe('deferred build', () => {
     expect(model.summary({ printFn: () => {}, lineLength: 76 })).not.toContain('dense_1');
   });
 });
+
+describe('fit: layers in training mode, penalties and frozen layers', () => {
+  it('BatchNormalization: fit normalises with batch statistics and updates the moving ones; evaluate and predict use the moving ones', async () => {
+    // One batch x = [1, 3] (mean 2, biased variance 1), SGD lr 0 so gamma and beta stay 1 and 0.
+    // moving_mean = 0.99·0 + 0.01·2 = 0.02; moving_var = 0.99·1 + 0.01·1 = 1.
+    const model = new tk.Sequential([new tk.layers.BatchNormalization({ inputShape: [1] })]);
+    model.compile({ optimizer: new tk.optimizers.SGD(0), loss: 'mse' });
+    // Training output (x − 2)/√(1 + 0.001) = ∓0.9995; labels equal to it give loss 0.
+    const z = 1 / Math.sqrt(1.001);
+    const h = await model.fit([[1], [3]], [[-z], [z]], { verbose: 0 });
+    expect(h.history.loss![0]).toBeLessThan(1e-10);
+    const [, , movingMean, movingVar] = model.getWeights().map((w) => w.data[0]!);
+    expect(movingMean).toBeCloseTo(0.02, 7);
+    expect(movingVar).toBeCloseTo(1, 7);
+    // Inference: (x − 0.02)/√(1 + 0.001).
+    const p = model.predict([[1], [3]]).data;
+    expect(p[0]).toBeCloseTo(0.98 * z, 6);
+    expect(p[1]).toBeCloseTo(2.98 * z, 6);
+    model.evaluate([[1], [3]], [[0], [0]], { verbose: 0 });
+    expect(model.getWeights()[2]!.data[0]).toBeCloseTo(0.02, 7); // evaluate does not update
+  });
+
+  it('weight regularizers add their penalty to the loss fit reports, and evaluate too', async () => {
+    // Dense(1) kernel of ones over 4 inputs, L2(0.1): penalty 0.1·Σw² = 0.4; x = 0, y = 1: mse 1.
+    const model = new tk.Sequential([new tk.layers.Dense(1, { inputShape: [4], useBias: false, kernelInitializer: 'ones', kernelRegularizer: new tk.regularizers.L2({ l2: 0.1 }) })]);
+    model.compile({ optimizer: new tk.optimizers.SGD(0.5), loss: 'mse' });
+    expect(model.evaluate([[0, 0, 0, 0]], [[1]], { verbose: 0 }) as number).toBeCloseTo(1.4, 6);
+    const h = await model.fit([[0, 0, 0, 0]], [[1]], { verbose: 0 });
+    expect(h.history.loss![0]).toBeCloseTo(1.4, 6);
+    // The penalty's gradient 2·0.1·w = 0.2 moves each weight: 1 − 0.5·0.2 = 0.9.
+    model.weights[0]!.data.forEach((w) => expect(w).toBeCloseTo(0.9, 6));
+  });
+
+  it('a frozen layer (trainable = false) keeps its weights through fit; summary counts them non-trainable', async () => {
+    const frozen = new tk.layers.Dense(3, { inputShape: [2], activation: 'tanh' });
+    const model = new tk.Sequential([frozen, new tk.layers.Dense(1)]);
+    frozen.trainable = false;
+    model.compile({ optimizer: new tk.optimizers.SGD(0.1), loss: 'mse' });
+    const before = frozen.getWeights().map((w) => Array.from(w.data));
+    const head = snapshot(model).slice(2);
+    await model.fit(tk.randomNormal([8, 2], { seed: 1 }), tk.randomNormal([8, 1], { seed: 2 }), { epochs: 2, verbose: 0 });
+    expect(frozen.getWeights().map((w) => Array.from(w.data))).toEqual(before);
+    expect(snapshot(model).slice(2)).not.toEqual(head);
+    expect(model.trainableWeights.map((w) => w.name)).toEqual(['dense_1/kernel', 'dense_1/bias']);
+    expect(model.summary({ printFn: () => {}, lineLength: 76 })).toContain(' Non-trainable params: 9 (36.00 B)');
+  });
+
+  it("onYield(epoch, batch, logs), TF.js's hook, runs after each yield to the event loop", async () => {
+    const seen: string[] = [];
+    const model = linearModel([0]);
+    model.compile({ optimizer: 'sgd', loss: 'mse' });
+    await model.fit([[0], [0], [0]], [[1], [1], [1]], { batchSize: 2, epochs: 2, verbose: 0, callbacks: [{ onYield: (e, b, logs) => void seen.push(`${e}:${b}:${logs.loss}`) }] });
+    expect(seen).toEqual(['0:0:1', '0:1:1', '1:0:1', '1:1:1']);
+  });
+});
