@@ -16,6 +16,7 @@ export {
   matmul,
   reshape, transpose, expandDims, squeeze, slice, concat, stack, gather, oneHot, pad, where,
   softmax, logSoftmax,
+  conv2d, maxPool2d, avgPool2d, globalAvgPool2d, globalMaxPool2d, type Conv2DOptions,
   primitives, type PrimitiveRule,
 } from './ops/index.js';
 
