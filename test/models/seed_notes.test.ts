@@ -20,6 +20,11 @@ describe('Seed notes: "API Sequential"', () => {
     const myListOfLayers = [new tk.layers.Dense(10), new tk.layers.Dense(5, 'relu')];
     const mymodel = new tk.keras.models.Sequential(myListOfLayers);
     expect(mymodel.layers).toEqual(myListOfLayers);
+    // The same class under every spelling: tk.Sequential, tk.models.Sequential, tk.keras.models.Sequential,
+    // and TF.js's factory tk.sequential({ layers }).
+    expect(tk.models.Sequential).toBe(tk.Sequential);
+    expect(tk.keras.models.Sequential).toBe(tk.Sequential);
+    expect(tk.sequential({ layers: [new tk.layers.Dense(1)] })).toBeInstanceOf(tk.Sequential);
     expect(mymodel.layers.map((l) => l.name)).toEqual(['dense', 'dense_1']);
     // No input shape: nothing is built until data comes (Keras's deferred build).
     expect(mymodel.built).toBe(false);
