@@ -109,31 +109,35 @@ export function restoreTraining(model: TrainableModel, config: unknown, optimize
     if (optimizerWeights.length > 0) warn('loadModel: the file holds optimizer weights but no training configuration; the optimizer state was not restored and the model is not compiled');
     return;
   }
-  let compiled: { optimizer: Optimizer; loss: Loss; metrics: Metric[] };
+  let compiled: { optimizer: Optimizer; loss: Loss; metrics: Metric[]; source: string };
   try {
     compiled = compileArgs(config);
   } catch (e) {
     warn(`loadModel: the training configuration could not be restored (${(e as Error).message}); the model is returned uncompiled, call compile() before training`);
     return;
   }
-  model.compile(compiled);
+  model.compile({ optimizer: compiled.optimizer, loss: compiled.loss, metrics: compiled.metrics });
   if (optimizerWeights.length > 0) {
-    const problem = restoreOptimizerState(compiled.optimizer, model.trainableWeights, optimizerWeights);
+    // NOTE: TF.js's Momentum accumulates a ← μa + g and steps w ← w − lr·a; Keras's SGD keeps
+    // m ← μm − lr·g and steps w ← w + m. With a constant learning rate m = −lr·a, step by step.
+    const slotScale = compiled.source === 'Momentum' ? -compiled.optimizer.currentLearningRate() : 1;
+    const problem = restoreOptimizerState(compiled.optimizer, model.trainableWeights, optimizerWeights, slotScale);
     if (problem !== null) warn(`loadModel: the optimizer state was not restored (${problem}); training continues from a fresh ${compiled.optimizer.className} optimizer`);
   }
 }
 
-function compileArgs(raw: unknown): { optimizer: Optimizer; loss: Loss; metrics: Metric[] } {
+function compileArgs(raw: unknown): { optimizer: Optimizer; loss: Loss; metrics: Metric[]; source: string } {
   if (!isObject(raw)) throw new Error(`expected an object, got ${show(raw)}`);
   for (const key of ['weighted_metrics', 'loss_weights', 'sample_weight_mode']) {
     const v = get(raw, key);
     if (v !== undefined && v !== null) throw new Error(`'${key}' is not supported`);
   }
   const optimizerConfig = get(raw, 'optimizer_config') ?? get(raw, 'optimizerConfig') ?? get(raw, 'optimizer');
-  const optimizer = optimizerFromFile(optimizerConfig);
+  const { optimizer, source } = optimizerFromFile(optimizerConfig);
   const loss = lossFromFile(get(raw, 'loss'));
   let metricsRaw = get(raw, 'metrics') ?? [];
   if (Array.isArray(metricsRaw) && metricsRaw.length === 1 && Array.isArray(metricsRaw[0])) metricsRaw = metricsRaw[0]; // Keras 2: one list per output
+  if (isObject(metricsRaw) && Object.keys(metricsRaw).length === 0) metricsRaw = []; // TF.js writes {} for none
   if (!Array.isArray(metricsRaw)) throw new Error(`metrics: expected a list of metric names, got ${show(metricsRaw)}`);
   if (metricsRaw.length > 1000) throw new Error(`metrics: ${metricsRaw.length} metrics is too many`);
   const metrics = metricsRaw.map((m) => {
@@ -141,7 +145,7 @@ function compileArgs(raw: unknown): { optimizer: Optimizer; loss: Loss; metrics:
     if (isObject(m) && typeof get(m, 'class_name') === 'string') return getMetric(get(m, 'class_name') as string);
     throw new Error(`metrics: expected a metric name, got ${show(m)}`);
   });
-  return { optimizer, loss, metrics };
+  return { optimizer, loss, metrics, source };
 }
 
 function lossFromFile(raw: unknown): Loss {
@@ -160,7 +164,8 @@ function lossFromFile(raw: unknown): Loss {
 /** TF.js's optimizer spellings that differ from Keras's. */
 const TFJS_OPTIMIZERS: Record<string, string> = { RMSProp: 'RMSprop', Momentum: 'SGD' };
 
-function optimizerFromFile(raw: unknown): Optimizer {
+/** The optimizer of a training config, and the class name the file gave. */
+function optimizerFromFile(raw: unknown): { optimizer: Optimizer; source: string } {
   if (!isObject(raw)) throw new Error(`optimizer_config: expected { class_name, config }, got ${show(raw)}`);
   const given = get(raw, 'class_name') ?? get(raw, 'className');
   if (typeof given !== 'string') throw new Error(`optimizer_config.class_name: expected a string, got ${show(given)}`);
@@ -183,7 +188,7 @@ function optimizerFromFile(raw: unknown): Optimizer {
     delete config.decay;
   }
   for (const key of ['jit_compile', 'is_legacy_optimizer', 'jitCompile', 'isLegacyOptimizer']) delete config[key];
-  return optimizerFromConfig(TFJS_OPTIMIZERS[given] ?? given, config);
+  return { optimizer: optimizerFromConfig(TFJS_OPTIMIZERS[given] ?? given, config), source: given };
 }
 
 function camelKeys(raw: unknown, what: string): Record<string, unknown> {
@@ -199,7 +204,7 @@ function camelKeys(raw: unknown, what: string): Record<string, unknown> {
  * not (nothing is changed then). Two layouts are understood: tensorkit's (the names and order of
  * `optimizer.getWeights()`), and TF.js's (`iter`, then each slot for every variable in turn).
  */
-function restoreOptimizerState(optimizer: Optimizer, variables: readonly Variable[], file: readonly DecodedWeight[]): string | null {
+function restoreOptimizerState(optimizer: Optimizer, variables: readonly Variable[], file: readonly DecodedWeight[], slotScale: number): string | null {
   optimizer.build(variables);
   const current = optimizer.getWeights();
   const tensorOf = (w: DecodedWeight): Tensor => new Tensor(w.values, w.shape);
@@ -243,7 +248,7 @@ function restoreOptimizerState(optimizer: Optimizer, variables: readonly Variabl
     if (!sameShape(source.shape, current[i]!.tensor.shape)) {
       return `optimizer weight '${source.name}' has shape [${source.shape.join(', ')}], expected [${current[i]!.tensor.shape.join(', ')}] for '${current[i]!.name}'`;
     }
-    values[i] = tensorOf(source);
+    values[i] = slotScale === 1 ? tensorOf(source) : new Tensor(source.values.map((v) => v * slotScale), source.shape);
   }
   optimizer.setWeights(values);
   return null;
