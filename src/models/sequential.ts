@@ -450,6 +450,7 @@ export class Sequential {
       this.resetMetrics();
     }
 
+    let trainingLogs: Logs = {};
     await callbacks.onTrainBegin({});
     for (let epoch = initialEpoch; epoch < epochs; epoch++) {
       this.resetMetrics();
@@ -478,10 +479,11 @@ export class Sequential {
         const valLogs = await this.validate(compiled, validation, args.validationBatchSize ?? batchSize, callbacks, args.signal);
         logs = { ...logs, ...valLogs };
       }
-      await callbacks.onEpochEnd(epoch, sortedLogs(logs));
+      trainingLogs = await callbacks.onEpochEnd(epoch, sortedLogs(logs));
       if (this.stopTraining) break;
     }
-    await callbacks.onTrainEnd({});
+    // As Keras, onTrainEnd receives the last epoch's logs (with the keys callbacks added).
+    await callbacks.onTrainEnd(trainingLogs);
     return history;
   }
 

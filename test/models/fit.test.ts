@@ -276,7 +276,7 @@ describe('fit: callbacks', () => {
       onTestBatchEnd: (b, logs) => void events.push(`testBatchEnd ${b} ${Object.keys(logs).join(',')}`),
       onTestEnd: (logs) => void events.push(`testEnd ${Object.keys(logs).join(',')}`),
       onEpochEnd: (e, logs) => void events.push(`epochEnd ${e} ${Object.keys(logs).join(',')}`),
-      onTrainEnd: () => void events.push('trainEnd'),
+      onTrainEnd: (logs) => void events.push(`trainEnd ${Object.keys(logs).join(',')}`),
     };
     class Recorder extends tk.callbacks.Callback {
       seen: string[] = [];
@@ -294,7 +294,8 @@ describe('fit: callbacks', () => {
       'testBegin', 'testBatchBegin 0', 'testBatchEnd 0 loss,mae', 'testEnd loss,mae',
       `epochEnd ${e} loss,mae,val_loss,val_mae`,
     ];
-    expect(events).toEqual(['trainBegin', ...epoch(0), ...epoch(1), 'trainEnd']);
+    // onTrainEnd gets the last epoch's logs, as Keras 3's fit passes them.
+    expect(events).toEqual(['trainBegin', ...epoch(0), ...epoch(1), 'trainEnd loss,mae,val_loss,val_mae']);
     // Instances get the model and the parameters; callbacks run in list order.
     expect(recorder.model).toBe(model);
     expect(recorder.params).toMatchObject({ epochs: 2, steps: 2, verbose: 0 });
