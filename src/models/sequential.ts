@@ -411,7 +411,10 @@ export class Sequential {
     } else if (args.validationSplit !== undefined && args.validationSplit !== 0) {
       const n = X.shape[0]!;
       const at = splitForValidation(n, args.validationSplit, who);
-      validation = { x: takeRows(X, null, at, n), y: takeRows(Y, null, at, n), w: W === null ? null : W.subarray(at) };
+      // The validation part keeps its sampleWeight, but not classWeight: Keras applies class
+      // weights to the training data only. (The two are never both given.)
+      const valWeights = args.sampleWeight === undefined || W === null ? null : W.subarray(at);
+      validation = { x: takeRows(X, null, at, n), y: takeRows(Y, null, at, n), w: valWeights };
       X = takeRows(X, null, 0, at);
       Y = takeRows(Y, null, 0, at);
       if (W !== null) W = W.subarray(0, at);

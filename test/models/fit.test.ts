@@ -255,6 +255,22 @@ describe('fit: sample and class weights', () => {
     expect(h3.history.loss![0]).toBeCloseTo(expected, 6);
   });
 
+  it('validationSplit splits sampleWeight with the data; classWeight weights the training samples only', async () => {
+    // ids 0..3, x = 0: losses id². split 0.5 → validation ids 2, 3.
+    const model = linearModel([0]);
+    model.compile({ optimizer: 'sgd', loss: 'mse' });
+    const { x, y } = idData(4);
+    // sampleWeight [1, 1, 1, 0.5]: val_loss = (4·1 + 9·0.5)/2 = 4.25; training (0 + 1)/2 = 0.5.
+    const h = await model.fit(x, y, { validationSplit: 0.5, sampleWeight: [1, 1, 1, 0.5], verbose: 0 });
+    expect(h.history.val_loss).toEqual([4.25]);
+    expect(h.history.loss).toEqual([0.5]);
+    // classWeight {2: 10, 3: 10, 1: 3}: Keras applies it to the training data only, so the
+    // validation loss stays (4 + 9)/2 = 6.5, while training gives (0 + 3·1)/2 = 1.5.
+    const h2 = await model.fit(x, y, { validationSplit: 0.5, classWeight: { 1: 3, 2: 10, 3: 10 }, verbose: 0 });
+    expect(h2.history.loss).toEqual([1.5]);
+    expect(h2.history.val_loss).toEqual([6.5]);
+  });
+
   it('classWeight and sampleWeight together are refused, as Keras ("You cannot class_weight and sample_weight at the same time")', async () => {
     const model = linearModel([0]);
     model.compile({ optimizer: 'sgd', loss: 'mse' });
