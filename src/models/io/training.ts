@@ -142,8 +142,20 @@ function compileArgs(raw: unknown): { optimizer: Optimizer; loss: Loss; metrics:
   if (metricsRaw.length > 1000) throw new Error(`metrics: ${metricsRaw.length} metrics is too many`);
   const metrics = metricsRaw.map((m) => {
     if (typeof m === 'string') return getMetric(m);
-    if (isObject(m) && typeof get(m, 'class_name') === 'string') return getMetric(get(m, 'class_name') as string);
-    throw new Error(`metrics: expected a metric name, got ${show(m)}`);
+    // Keras 2 writes { class_name: 'MeanMetricWrapper', config: { name: 'accuracy', fn: 'categorical_accuracy' } }.
+    if (isObject(m)) {
+      const config = get(m, 'config');
+      const candidates = [isObject(config) ? get(config, 'name') : undefined, isObject(config) ? get(config, 'fn') : undefined, get(m, 'class_name')];
+      for (const name of candidates) {
+        if (typeof name !== 'string') continue;
+        try {
+          return getMetric(name);
+        } catch {
+          // try the next spelling
+        }
+      }
+    }
+    throw new Error(`metrics: cannot restore the metric ${show(m)}`);
   });
   return { optimizer, loss, metrics, source };
 }
