@@ -264,7 +264,8 @@ export class Sequential {
   setWeights(values: readonly TensorLike[]): void {
     const ws = this.weights;
     if (values.length !== ws.length) {
-      throw new Error(`${this.name}: setWeights expected ${ws.length} arrays, got ${values.length}`);
+      const hint = this.builtFlag ? '' : ' (the model is not built yet, so it has no weights: give the first layer an inputShape, or call build() first)';
+      throw new Error(`${this.name}: setWeights expected ${ws.length} arrays, got ${values.length}${hint}`);
     }
     const tensors = values.map((v, i) => toTensor(v, `${this.name}: setWeights: weight ${i}`));
     tensors.forEach((t, i) => {

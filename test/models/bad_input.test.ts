@@ -272,6 +272,24 @@ describe('setWeights', () => {
     expect(snapshot(model)).toEqual(before);
   });
 
+  it('on a model not built yet: says why it has no weights', () => {
+    const model = new tk.Sequential([new tk.layers.Dense(2)]);
+    expect(() => model.setWeights([tk.ones([3, 2]), tk.ones([2])])).toThrow(
+      'sequential: setWeights expected 0 arrays, got 2 (the model is not built yet, so it has no weights: give the first layer an inputShape, or call build() first)',
+    );
+    model.build([null, 3]);
+    model.setWeights([tk.ones([3, 2]), tk.ones([2])]);
+    expect(model.predict([[1, 1, 1]]).toArray()).toEqual([[4, 4]]);
+  });
+
+  it('getWeights returns copies: changing them does not touch the model', () => {
+    const model = classifier();
+    const before = snapshot(model);
+    const copies = model.getWeights();
+    copies[0]!.data.fill(123);
+    expect(snapshot(model)).toEqual(before);
+  });
+
   it('a wrong shape: the weight, its shape and the given one; the earlier, valid arrays are not assigned either', () => {
     const model = classifier();
     const before = snapshot(model);

@@ -143,6 +143,28 @@ describe('fit: validation', () => {
   });
 });
 
+describe('fit: reproducibility', () => {
+  it('setSeed makes initial weights, shuffling and dropout reproducible: two runs end with the same weights', async () => {
+    const run = async (seed: number): Promise<number[][]> => {
+      tk.clearSession();
+      tk.setSeed(seed);
+      const model = new tk.Sequential([
+        new tk.layers.Dense(8, { activation: 'relu', inputShape: [3] }),
+        new tk.layers.Dropout(0.3),
+        new tk.layers.Dense(1),
+      ]);
+      model.compile({ optimizer: 'adam', loss: 'mse' });
+      const x = tk.randomNormal([40, 3]);
+      const y = tk.randomNormal([40, 1]);
+      await model.fit(x, y, { epochs: 3, batchSize: 8, verbose: 0 });
+      return snapshot(model);
+    };
+    const a = await run(11);
+    expect(await run(11)).toEqual(a);
+    expect(await run(12)).not.toEqual(a);
+  });
+});
+
 describe('fit: shuffle', () => {
   async function orders(shuffle: boolean, seed: number): Promise<number[][]> {
     tk.setSeed(seed);
@@ -432,6 +454,18 @@ describe('fit: AbortSignal and the event loop', () => {
     await expect(run).rejects.toBe(reason);
     expect(model.weights[0]!.data[0]).toBe(0.875); // 3 batches: 1 − 1/8
     expect(model.optimizer!.iterations).toBe(3);
+  });
+
+  it('an abort during validation also rejects with the reason', async () => {
+    const model = abortModel();
+    const controller = new AbortController();
+    const reason = new Error('stop in validation');
+    const run = model.fit(ones, ones, {
+      batchSize: 8, epochs: 3, verbose: 0, signal: controller.signal, validationData: [ones, ones], validationBatchSize: 2,
+      callbacks: [{ onTestBatchEnd: (b) => { if (b === 1) controller.abort(reason); } }],
+    });
+    await expect(run).rejects.toBe(reason);
+    expect(model.optimizer!.iterations).toBe(1); // the one training batch of epoch 0
   });
 
   it('an already-aborted signal rejects before any batch and changes nothing', async () => {
