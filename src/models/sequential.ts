@@ -435,11 +435,6 @@ export class Sequential {
     ]);
     callbacks.setModel(this);
     callbacks.setParams({ epochs, steps, verbose, samples: n, batchSize });
-    this.history = history;
-    this.stopTraining = false;
-    const order = new Int32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    const rng: Random = randomSource();
     // Fail before the first update rather than after an epoch of training: build a deferred model
     // from a first batch's shape (as Keras's symbolic build does), and when the validation samples
     // are not shaped like the training samples (whose labels the first batch's loss checks before
@@ -453,7 +448,11 @@ export class Sequential {
       this.testStep(compiled, takeRows(validation.x, null, 0, 1), takeRows(validation.y, null, 0, 1), w0, { loss: 0, count: 0 });
       this.resetMetrics();
     }
-
+    this.history = history;
+    this.stopTraining = false;
+    const order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    const rng: Random = randomSource();
     let trainingLogs: Logs = {};
     await callbacks.onTrainBegin({});
     for (let epoch = initialEpoch; epoch < epochs; epoch++) {
@@ -838,6 +837,8 @@ function checkOptions(args: object, known: readonly string[], who: string): void
 function checkFitArgs(args: FitArgs, who: string): void {
   checkOptions(args, ['batchSize', 'epochs', 'verbose', 'callbacks', 'validationSplit', 'validationData', 'shuffle', 'initialEpoch', 'classWeight', 'sampleWeight', 'validationBatchSize', 'signal'], who);
   checkBatchSize(args.batchSize ?? 32, who);
+  const vbs = args.validationBatchSize;
+  if (vbs !== undefined && (!Number.isInteger(vbs) || vbs < 1)) throw new Error(`${who}: validationBatchSize must be a positive integer, got ${vbs}`);
   const epochs = args.epochs ?? 1;
   if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`${who}: epochs must be a non-negative integer, got ${epochs}`);
   const initial = args.initialEpoch ?? 0;

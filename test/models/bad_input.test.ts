@@ -207,6 +207,20 @@ describe('compile and identifiers', () => {
     );
     await expect(model.fit(x3, y3, { sampleWeight: [1, 2], verbose: 0 })).rejects.toThrow('sequential.fit: sampleWeight must hold one weight per sample: expected shape [3], got [2]');
     await expect(model.fit(x3, y3, { classWeight: { 0: Number.NaN }, verbose: 0 })).rejects.toThrow('sequential.fit: classWeight[0] must be a finite number, got NaN');
+    // 0 would never finish the validation loop.
+    await expect(model.fit(x3, y3, { validationData: [x3, y3], validationBatchSize: 0, verbose: 0 })).rejects.toThrow(
+      'sequential.fit: validationBatchSize must be a positive integer, got 0',
+    );
+  });
+
+  it('a bad callback is refused before the model is built or given a History', async () => {
+    const model = new tk.Sequential([new tk.layers.Dense(2, 'softmax')]);
+    model.compile({ optimizer: 'sgd', loss: 'categorical_crossentropy' });
+    await expect(model.fit(x3, y3, { verbose: 0, callbacks: [tk.callbacks.EarlyStopping as unknown as tk.callbacks.Callback] })).rejects.toThrow(
+      'callbacks[0]: expected a Callback or an object with hooks such as onEpochEnd, got a function (a class or function: did you forget `new`?)',
+    );
+    expect(model.built).toBe(false);
+    expect(model.history).toBeNull();
   });
 });
 
