@@ -301,13 +301,17 @@ function matchByStructure(expected: readonly ExpectedWeight[], file: readonly De
   const groups = [...fileGroups.values()];
   if (groups.length !== layers.length || groups.some((g, i) => g.length !== layers[i]!.length)) return null;
   const out: DecodedWeight[] = [];
-  groups.forEach((g, i) => {
+  for (const [i, g] of groups.entries()) {
     const layer = layers[i]!;
     const short = (name: string): string => name.slice(name.lastIndexOf('/') + 1).replace(/:\d+$/, '');
     const byShort = new Map(g.map((w) => [short(w.name), w]));
     const named = layer.every((e) => byShort.has(e.shortName)) && byShort.size === g.length;
+    // By position only when the file's names say nothing (Keras 3's vars/0, vars/1): a mix such
+    // as kernel + gamma for kernel + bias is a different layer, not a renamed one.
+    const anonymous = layer.every((e) => !byShort.has(e.shortName));
+    if (!named && !anonymous) return null;
     for (let j = 0; j < layer.length; j++) out.push(named ? byShort.get(layer[j]!.shortName)! : g[j]!);
-  });
+  }
   // Structural matching is a guess: it stands only if every shape agrees.
   return out.every((w, i) => sameShape(w.shape, expected[i]!.shape)) ? out : null;
 }
