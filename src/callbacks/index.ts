@@ -7,6 +7,7 @@ export { TerminateOnNaN } from './terminate_on_nan.js';
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './reduce_lr_on_plateau.js';
 export { LearningRateScheduler, type EpochSchedule } from './learning_rate_scheduler.js';
 export { CSVLogger } from './csv_logger.js';
+export { ModelCheckpoint, formatPath, type ModelCheckpointOptions } from './model_checkpoint.js';
 export { Progbar, ProgbarLogger, type ProgbarOptions, type ProgbarLoggerOptions, type ProgressOutput } from './progbar.js';
 export { monitorDirection, type MonitorMode } from './monitor.js';
 export { formatLogValue, formatFixed, formatExponential, pythonFloatRepr } from './format.js';
