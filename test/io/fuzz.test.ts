@@ -90,6 +90,9 @@ const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom({}, [], [[[]]], { class_name: 'Zeros', config: {} }, { class_name: 'L1L2', config: { l1: -1 } }) },
 );
 
+/** The type of the values an arbitrary generates. */
+type ValueOf<A> = A extends fc.Arbitrary<infer T> ? T : never;
+
 type Mutation =
   | { kind: 'replace'; at: number; value: unknown }
   | { kind: 'delete'; at: number }
@@ -144,7 +147,7 @@ const textEdit = fc.oneof(
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
 );
 
-function editText(text: string, edits: readonly fc.Infer<typeof textEdit>[]): string {
+function editText(text: string, edits: readonly ValueOf<typeof textEdit>[]): string {
   let t = text;
   for (const e of edits) {
     const at = t.length === 0 ? 0 : e.at % t.length;
@@ -162,7 +165,7 @@ const byteEdit = fc.oneof(
   fc.record({ kind: fc.constant('append' as const), bytes: fc.uint8Array({ maxLength: 16 }) }),
 );
 
-function editBytes(bytes: Uint8Array, edits: readonly fc.Infer<typeof byteEdit>[]): Uint8Array {
+function editBytes(bytes: Uint8Array, edits: readonly ValueOf<typeof byteEdit>[]): Uint8Array {
   let b = bytes.slice();
   for (const e of edits) {
     if (e.kind === 'flip') {
