@@ -15,7 +15,7 @@
 import { normalizeIdentifier } from '../../identifiers.js';
 import {
   BinaryCrossentropy, CategoricalCrossentropy, CategoricalHinge, CosineSimilarity, getLoss, Hinge, Huber, KLDivergence, LogCosh, Loss,
-  LossFunctionWrapper, MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredError, MeanSquaredLogarithmicError, Poisson,
+  MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredError, MeanSquaredLogarithmicError, Poisson,
   SparseCategoricalCrossentropy, SquaredHinge,
 } from '../../losses/index.js';
 import { getMetric, type Metric } from '../../metrics/index.js';
