@@ -12,6 +12,7 @@ interface Suite {
 const suites: Suite[] = [
   { name: 'gemm', load: () => import('./gemm.bench.js') },
   { name: 'conv', load: () => import('./conv.bench.js') },
+  { name: 'training', load: () => import('./training.bench.js') },
 ];
 
 async function main(args: string[]): Promise<void> {
