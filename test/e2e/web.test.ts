@@ -64,7 +64,7 @@ describe.skipIf(!haveChromium)('the live training page in Chromium', () => {
   it('trains, lowers the loss, reads a drawn digit, and is screenshotted', async () => {
     const page = await context!.newPage();
     const errors = watchErrors(page);
-    await page.goto(`${urlOf(server!.httpServer.address())}?model=mlp&batch=32&epochs=3`);
+    await page.goto(`${urlOf(server!.httpServer.address())}?model=mlp&batch=32&epochs=20`);
 
     await page.locator('#state[data-state="ready"]').waitFor({ timeout: 30_000 });
     await expect.poll(() => page.locator('#summary').textContent()).toContain('dense');
@@ -104,11 +104,25 @@ describe.skipIf(!haveChromium)('the live training page in Chromium', () => {
     await page.locator('#state[data-state="paused"]').waitFor({ timeout: 10_000 });
     mkdirSync(OUT, { recursive: true });
     await page.screenshot({ path: path.join(OUT, 'web.png'), fullPage: true });
+
+    // Paused means paused; Resume goes on; Reset gives a fresh model and empty curves.
+    const seen = async (): Promise<number> => Number((await page.locator('#seen').textContent())!.replace(/,/g, ''));
+    const pausedAt = await seen();
+    await page.waitForTimeout(500);
+    expect(await seen()).toBe(pausedAt);
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(seen, { timeout: 10_000 }).toBeGreaterThan(pausedAt);
+    await page.getByRole('button', { name: 'Reset' }).click();
+    await page.locator('#state[data-state="ready"]').waitFor({ timeout: 10_000 });
+    await page.waitForTimeout(300); // anything the old model still had in flight arrives, and is dropped
+    expect(await seen()).toBe(0);
+    expect(await page.locator('#loss-first').getAttribute('data-value')).toBe('');
     expect(errors).toEqual([]);
   }, 150_000);
 
   it('`npm run web` (the dev server) serves the page, its worker and the digits', async () => {
-    dev = await createServer({ configFile: CONFIG, logLevel: 'error', server: { host: '127.0.0.1', port: 0, strictPort: false } });
+    // No file watching: edits to src/ elsewhere in the repo must not reload the page mid-test.
+    dev = await createServer({ configFile: CONFIG, logLevel: 'error', server: { host: '127.0.0.1', port: 0, watch: null, hmr: false } });
     await dev.listen();
     const page = await context!.newPage();
     const errors = watchErrors(page);
