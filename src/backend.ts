@@ -98,7 +98,15 @@ export function expandDims(x: TensorLike, axis = -1): Tensor { return ops.expand
 /** Softmax along the last axis. @example `K.softmax(logits)` */
 export function softmax(x: TensorLike, axis = -1): Tensor { return ops.softmax(x, axis); }
 
-type RandomArgs = { mean?: number; stddev?: number; seed?: number };
+/** The options-object form of {@link randomNormal} and {@link truncatedNormal} (instead of Keras's positional arguments). */
+export type RandomArgs = {
+  /** Mean of the distribution (default 0). */
+  mean?: number;
+  /** Standard deviation (default 1); the truncated normal redraws values beyond 2 of them. */
+  stddev?: number;
+  /** Seed of this draw's own generator; omitted: the global generator (`tk.setSeed`). */
+  seed?: number;
+};
 
 /**
  * Normal draws, called as Keras (`K.random_normal(shape, mean, stddev, dtype, seed)`) or with an

@@ -6,6 +6,7 @@ export { Tensor, Variable, tensor, tensor as constant, variable, type TensorLike
 export { zeros, ones, fill, zerosLike, onesLike, eye, range, linspace, randomUniform, randomNormal, truncatedNormal, type RandomOptions } from './tensor/creation.js';
 export { setSeed } from './tensor/random.js';
 export type { Shape } from './tensor/shape.js';
+export type { Padding } from './tensor/kernels/conv_geometry.js';
 
 export {
   add, sub, mul, div, pow, maximum, minimum, squaredDifference, neg,
@@ -17,7 +18,7 @@ export {
   reshape, transpose, expandDims, squeeze, slice, concat, stack, gather, oneHot, pad, where,
   softmax, logSoftmax,
   conv2d, maxPool2d, avgPool2d, globalAvgPool2d, globalMaxPool2d, type Conv2DOptions,
-  primitives, type PrimitiveRule,
+  primitives, type PrimitiveRule, type Axis,
 } from './ops/index.js';
 
 export { noGrad, grad, grads, valueAndGrad, variableGrads, isRecording } from './autograd/tape.js';
@@ -26,7 +27,7 @@ export { explainGradientCheck, type ExplainOptions, type GradientCheckInput } fr
 export type { TapeNode, BackwardFn } from './autograd/node.js';
 export { graph, ComputationGraph, type GraphOptions, type GraphNode, type GraphEdge, type GraphNodeKind } from './autograd/graph.js';
 export { traceBackward, BackwardTrace, type TraceOptions, type BackwardTraceStep, type TracedTensor, type TracedInput, type TracedLeaf } from './autograd/trace.js';
-export { customGrad, type CustomGradResult, type CustomGradOptions, type GradSaveFunc } from './autograd/custom_grad.js';
+export { customGrad, type CustomGradResult, type CustomGradOptions, type GradSaveFunc, type InputsOf, type TensorLikes } from './autograd/custom_grad.js';
 
 
 export * as backend from './backend.js';

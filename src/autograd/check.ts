@@ -40,13 +40,17 @@ export interface GradientCheckReport {
 export interface GradientCheckInput {
   /** Argument index. */
   input: number;
+  /** The shape of this input. */
   shape: number[];
   /** The largest error in this input (0 for an empty input). */
   maxError: number;
   /** Flat index, and position per axis, of that element (-1 and [] when the input is empty). */
   index: number;
+  /** The element's position in this input, one index per axis (`index` unraveled; [] when empty). */
   position: number[];
+  /** The backward pass's gradient at that element. */
   analytic: number;
+  /** The finite-difference gradient at that element. */
   numeric: number;
 }
 

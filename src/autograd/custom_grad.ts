@@ -33,9 +33,10 @@ export interface CustomGradOptions {
   derivative?: string;
 }
 
-/** The inputs of `f`: its parameters without a trailing `save`. */
-type InputsOf<P extends readonly unknown[]> = P extends readonly [...infer I, GradSaveFunc] ? I : P;
-type TensorLikes<P extends readonly unknown[]> = { [K in keyof P]: TensorLike };
+/** The inputs of a {@link customGrad} function `f`: its parameter types without a trailing `save`. */
+export type InputsOf<P extends readonly unknown[]> = P extends readonly [...infer I, GradSaveFunc] ? I : P;
+/** One {@link TensorLike} per element of `P`: the arguments the op made by {@link customGrad} accepts. */
+export type TensorLikes<P extends readonly unknown[]> = { [K in keyof P]: TensorLike };
 
 /**
  * Defines an op with a hand-written backward, as TF.js's `tf.customGrad`. `f` receives the

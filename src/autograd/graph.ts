@@ -29,11 +29,13 @@ export interface GraphNode {
   readonly id: string;
   /** The tensor's `id`. */
   readonly tensorId: number;
+  /** What the tensor is: an op's output, a variable, a watched input or a constant. */
   readonly kind: GraphNodeKind;
   /** The op that produced the tensor (`'matmul'`, ...); null for leaves and constants. */
   readonly op: string | null;
   /** The tensor's `name` (`'dense/kernel'`, or any label you set on a tensor), else null. */
   readonly name: string | null;
+  /** The tensor's shape. */
   readonly shape: readonly number[];
   /** The op's small non-tensor arguments (axis, shape, ...), else null. */
   readonly attrs: Readonly<Record<string, unknown>> | null;
@@ -54,7 +56,9 @@ export interface GraphNode {
 
 /** One edge: `from` is input number `input` of the op that produced `to`. */
 export interface GraphEdge {
+  /** The id ({@link GraphNode.id}) of the input tensor's node. */
   readonly from: string;
+  /** The id of the node of the op's output. */
   readonly to: string;
   /** The argument position of `from` in that op (0 for `a`, 1 for `b` of `matmul(a, b)`). */
   readonly input: number;

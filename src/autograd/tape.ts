@@ -222,8 +222,9 @@ function watch(x: TensorLike): Tensor {
 
 /**
  * The value of `f(...args)` and its gradient with respect to each argument. `f` must return a
- * scalar, or pass `dy` through {@link valueAndGradWithSeed}. Variables used inside `f` get no
- * `.grad` from this: only the arguments are differentiated.
+ * scalar (for a non-scalar result, differentiate `f(...).mul(dy).sum()`, or call
+ * `y.backward(dy)`). Variables used inside `f` get no `.grad` from this: only the arguments are
+ * differentiated.
  *
  * @example
  * ```ts
@@ -233,7 +234,12 @@ function watch(x: TensorLike): Tensor {
  * grads[0].toArray();    // [3, 4]
  * ```
  */
-export function valueAndGrad(f: (...args: Tensor[]) => Tensor): (...args: TensorLike[]) => { value: Tensor; grads: Tensor[] } {
+export function valueAndGrad(f: (...args: Tensor[]) => Tensor): (...args: TensorLike[]) => {
+  /** `f(...args)`, detached from the tape. */
+  value: Tensor;
+  /** The gradient of the value with respect to each argument, in argument order, each shaped like it. */
+  grads: Tensor[];
+} {
   return (...args: TensorLike[]) => valueAndGradWithSeed(f, args);
 }
 
@@ -283,7 +289,12 @@ export function grads(f: (...args: Tensor[]) => Tensor): (...args: TensorLike[])
  * optimizer.applyGradients(grads.map((g, i) => [g, model.trainableWeights[i]]));
  * ```
  */
-export function variableGrads(f: () => Tensor, variables: readonly Tensor[]): { value: Tensor; grads: Tensor[] } {
+export function variableGrads(f: () => Tensor, variables: readonly Tensor[]): {
+  /** `f()`, detached from the tape. */
+  value: Tensor;
+  /** The gradient of the value with respect to each variable, in the order given (zeros for one `f` does not use). */
+  grads: Tensor[];
+} {
   if (pauseDepth > 0) throw new Error('variableGrads: cannot differentiate inside tk.noGrad');
   const value = f();
   const map = backprop(value, seedFor(value, undefined, 'variableGrads'));

@@ -14,6 +14,7 @@ import { formatNested, formatNumber, kindOf, seedOf, tensorLabel, type GraphNode
 
 /** A tensor as a trace shows it. */
 export interface TracedTensor {
+  /** The tensor's shape. */
   readonly shape: readonly number[];
   /** The L2 norm √Σx². */
   readonly norm: number;
@@ -27,7 +28,9 @@ export interface TracedInput {
   readonly index: number;
   /** The input's label: its `name`, else `t<id>`. */
   readonly tensor: string;
+  /** The input's `Tensor.id` (the `t<id>` of graphs and error messages). */
   readonly tensorId: number;
+  /** What the input is: an op's output, a variable, a watched input or a constant. */
   readonly kind: GraphNodeKind;
   /** The gradient sent to it; null when none is (a constant, a frozen weight, an integer index). */
   readonly grad: TracedTensor | null;
@@ -37,11 +40,13 @@ export interface TracedInput {
 export interface BackwardTraceStep {
   /** 1, 2, ... in the order the walk visits the ops (the reverse of creation order). */
   readonly step: number;
+  /** The op's name on the tape (`'matmul'`, `'relu'`, a `customGrad`'s name, ...). */
   readonly op: string;
   /** The op's position on the tape (creation order). */
   readonly tapeId: number;
   /** The label of the op's output tensor (its `name`, else `t<id>`). */
   readonly output: string;
+  /** The output tensor's `Tensor.id`. */
   readonly outputId: number;
   /** The local derivative, from `tk.primitives` (or given to `customGrad`). */
   readonly derivative: string;
@@ -53,9 +58,13 @@ export interface BackwardTraceStep {
 
 /** A leaf's total gradient at the end of the walk. */
 export interface TracedLeaf {
+  /** The leaf's label: its `name`, else `t<id>`. */
   readonly tensor: string;
+  /** The leaf's `Tensor.id`. */
   readonly tensorId: number;
+  /** `'variable'` for a Variable, `'input'` for an argument watched by `tk.grad`. */
   readonly kind: GraphNodeKind;
+  /** The sum of every gradient the walk sent to this leaf. */
   readonly grad: TracedTensor;
 }
 
@@ -75,6 +84,7 @@ export class BackwardTrace {
   readonly root: string;
   /** The gradient the walk started from. */
   readonly seed: TracedTensor;
+  /** One entry per recorded op, in the order the walk visits them (latest op first). */
   readonly steps: readonly BackwardTraceStep[];
   /** Each leaf that requires a gradient (Variables, watched inputs), with its total gradient. */
   readonly leaves: readonly TracedLeaf[];

@@ -39,31 +39,50 @@ export interface CallbackModel {
   stopTraining: boolean;
   /** The model's weights (callbacks copy them before keeping them). */
   getWeights(): Tensor[];
+  /** Replaces the model's weights, in `getWeights` order (EarlyStopping restores the best ones with it). */
   setWeights(weights: Tensor[]): void;
   /** The compiled optimizer (ReduceLROnPlateau and LearningRateScheduler change its learning rate). */
   readonly optimizer: Optimizer | null;
 }
 
-type Hook<A extends unknown[]> = (...args: A) => void | Promise<void>;
+/** A callback hook taking arguments `A`; it may return a Promise, which the caller awaits before going on. */
+export type Hook<A extends unknown[]> = (...args: A) => void | Promise<void>;
 
 /** The hooks a callback may have; a plain object with any of them is a callback. */
 export interface CallbackHooks {
+  /** Called once when `fit` starts, before the first epoch. */
   onTrainBegin?: Hook<[logs: Logs]>;
+  /** Called once when `fit` ends, with the last epoch's logs. */
   onTrainEnd?: Hook<[logs: Logs]>;
+  /** Called at the start of each epoch (`epoch` is 0-based). */
   onEpochBegin?: Hook<[epoch: number, logs: Logs]>;
+  /** Called at the end of each epoch with its logs: training metrics, and `val_` ones after validation. */
   onEpochEnd?: Hook<[epoch: number, logs: Logs]>;
+  /** Called before each training batch (`batch` is 0-based within the epoch). */
   onBatchBegin?: Hook<[batch: number, logs: Logs]>;
+  /** Called after each training batch with the epoch's running loss and metrics so far. */
   onBatchEnd?: Hook<[batch: number, logs: Logs]>;
+  /** Called when `evaluate` (or fit's validation) starts. */
   onTestBegin?: Hook<[logs: Logs]>;
+  /** Called when `evaluate` (or fit's validation) ends, with its results. */
   onTestEnd?: Hook<[logs: Logs]>;
+  /** Called before each evaluation batch. */
   onTestBatchBegin?: Hook<[batch: number, logs: Logs]>;
+  /** Called after each evaluation batch with the running averages so far. */
   onTestBatchEnd?: Hook<[batch: number, logs: Logs]>;
+  /** Called when a prediction loop starts (Keras's hook: `predict` here is synchronous and takes no callbacks, so only code driving a CallbackList calls it). */
   onPredictBegin?: Hook<[logs: Logs]>;
+  /** Called when a prediction loop ends (Keras's hook; see `onPredictBegin`). */
   onPredictEnd?: Hook<[logs: Logs]>;
+  /** Called before each prediction batch (Keras's hook; see `onPredictBegin`). */
   onPredictBatchBegin?: Hook<[batch: number, logs: Logs]>;
+  /** Called after each prediction batch (Keras's hook; see `onPredictBegin`). */
   onPredictBatchEnd?: Hook<[batch: number, logs: Logs]>;
+  /** Called after `fit` yields to the event loop (TF.js's hook), with the current epoch, batch and logs. */
   onYield?: Hook<[epoch: number, batch: number, logs: Logs]>;
+  /** Receives the model being trained before training begins. */
   setModel?: (model: CallbackModel) => void;
+  /** Receives fit's parameters (`verbose`, `epochs`, `steps`) before training begins. */
   setParams?: (params: CallbackParams) => void;
 }
 
@@ -94,27 +113,43 @@ export class Callback implements CallbackHooks {
   /** The training parameters, set by `setParams`. */
   params: CallbackParams = {};
 
+  /** Stores the model being trained in `this.model` (fit calls it before training begins). */
   setModel(model: CallbackModel): void {
     this.model = model;
   }
 
+  /** Stores fit's parameters in `this.params` (fit calls it before training begins). */
   setParams(params: CallbackParams): void {
     this.params = params;
   }
 
+  /** Called once when `fit` starts, before the first epoch. Does nothing unless overridden. */
   onTrainBegin(_logs: Logs): void | Promise<void> {}
+  /** Called once when `fit` ends, with the last epoch's logs. Does nothing unless overridden. */
   onTrainEnd(_logs: Logs): void | Promise<void> {}
+  /** Called at the start of each epoch (`epoch` is 0-based). Does nothing unless overridden. */
   onEpochBegin(_epoch: number, _logs: Logs): void | Promise<void> {}
+  /** Called at the end of each epoch with its logs: training metrics, and `val_` ones after validation. Does nothing unless overridden. */
   onEpochEnd(_epoch: number, _logs: Logs): void | Promise<void> {}
+  /** Called before each training batch (`batch` is 0-based within the epoch). Does nothing unless overridden. */
   onBatchBegin(_batch: number, _logs: Logs): void | Promise<void> {}
+  /** Called after each training batch with the epoch's running loss and metrics so far. Does nothing unless overridden. */
   onBatchEnd(_batch: number, _logs: Logs): void | Promise<void> {}
+  /** Called when `evaluate` (or fit's validation) starts. Does nothing unless overridden. */
   onTestBegin(_logs: Logs): void | Promise<void> {}
+  /** Called when `evaluate` (or fit's validation) ends, with its results. Does nothing unless overridden. */
   onTestEnd(_logs: Logs): void | Promise<void> {}
+  /** Called before each evaluation batch. Does nothing unless overridden. */
   onTestBatchBegin(_batch: number, _logs: Logs): void | Promise<void> {}
+  /** Called after each evaluation batch with the running averages so far. Does nothing unless overridden. */
   onTestBatchEnd(_batch: number, _logs: Logs): void | Promise<void> {}
+  /** Called when a prediction loop starts (Keras's hook: `predict` here is synchronous and takes no callbacks, so only code driving a CallbackList calls it). Does nothing unless overridden. */
   onPredictBegin(_logs: Logs): void | Promise<void> {}
+  /** Called when a prediction loop ends (Keras's hook; see `onPredictBegin`). Does nothing unless overridden. */
   onPredictEnd(_logs: Logs): void | Promise<void> {}
+  /** Called before each prediction batch (Keras's hook; see `onPredictBegin`). Does nothing unless overridden. */
   onPredictBatchBegin(_batch: number, _logs: Logs): void | Promise<void> {}
+  /** Called after each prediction batch (Keras's hook; see `onPredictBegin`). Does nothing unless overridden. */
   onPredictBatchEnd(_batch: number, _logs: Logs): void | Promise<void> {}
 
   /** The model, or an error naming this callback when fit has not set one. */
@@ -174,6 +209,7 @@ function checkCallback(cb: unknown, index: number): CallbackHooks {
  * ```
  */
 export class CallbackList {
+  /** The callbacks, in the order their hooks are called. */
   readonly callbacks: readonly CallbackHooks[];
 
   constructor(callbacks: readonly CallbackLike[] = []) {
@@ -181,10 +217,12 @@ export class CallbackList {
     this.callbacks = callbacks.map((cb, i) => checkCallback(cb, i));
   }
 
+  /** Passes the model to every callback's `setModel`. */
   setModel(model: CallbackModel): void {
     for (const cb of this.callbacks) cb.setModel?.(model);
   }
 
+  /** Passes fit's parameters to every callback's `setParams`. */
   setParams(params: CallbackParams): void {
     for (const cb of this.callbacks) cb.setParams?.(params);
   }
@@ -199,20 +237,37 @@ export class CallbackList {
     return shared;
   }
 
-  /** Each hook resolves with the logs the callbacks saw (possibly with keys they added). */
+  // Each hook below calls the same hook of every callback in turn and resolves with the logs the
+  // callbacks saw (a sorted copy, possibly with keys they added).
+
+  /** Calls every callback's `onTrainBegin`; resolves with the logs they saw. */
   onTrainBegin(logs?: Logs): Promise<Logs> { return this.call('onTrainBegin', (l) => [l], logs); }
+  /** Calls every callback's `onTrainEnd`; resolves with the logs they saw. */
   onTrainEnd(logs?: Logs): Promise<Logs> { return this.call('onTrainEnd', (l) => [l], logs); }
+  /** Calls every callback's `onEpochBegin`; resolves with the logs they saw. */
   onEpochBegin(epoch: number, logs?: Logs): Promise<Logs> { return this.call('onEpochBegin', (l) => [epoch, l], logs); }
+  /** Calls every callback's `onEpochEnd`; resolves with the logs they saw. */
   onEpochEnd(epoch: number, logs?: Logs): Promise<Logs> { return this.call('onEpochEnd', (l) => [epoch, l], logs); }
+  /** Calls every callback's `onBatchBegin`; resolves with the logs they saw. */
   onBatchBegin(batch: number, logs?: Logs): Promise<Logs> { return this.call('onBatchBegin', (l) => [batch, l], logs); }
+  /** Calls every callback's `onBatchEnd`; resolves with the logs they saw. */
   onBatchEnd(batch: number, logs?: Logs): Promise<Logs> { return this.call('onBatchEnd', (l) => [batch, l], logs); }
+  /** Calls every callback's `onTestBegin`; resolves with the logs they saw. */
   onTestBegin(logs?: Logs): Promise<Logs> { return this.call('onTestBegin', (l) => [l], logs); }
+  /** Calls every callback's `onTestEnd`; resolves with the logs they saw. */
   onTestEnd(logs?: Logs): Promise<Logs> { return this.call('onTestEnd', (l) => [l], logs); }
+  /** Calls every callback's `onTestBatchBegin`; resolves with the logs they saw. */
   onTestBatchBegin(batch: number, logs?: Logs): Promise<Logs> { return this.call('onTestBatchBegin', (l) => [batch, l], logs); }
+  /** Calls every callback's `onTestBatchEnd`; resolves with the logs they saw. */
   onTestBatchEnd(batch: number, logs?: Logs): Promise<Logs> { return this.call('onTestBatchEnd', (l) => [batch, l], logs); }
+  /** Calls every callback's `onPredictBegin`; resolves with the logs they saw. */
   onPredictBegin(logs?: Logs): Promise<Logs> { return this.call('onPredictBegin', (l) => [l], logs); }
+  /** Calls every callback's `onPredictEnd`; resolves with the logs they saw. */
   onPredictEnd(logs?: Logs): Promise<Logs> { return this.call('onPredictEnd', (l) => [l], logs); }
+  /** Calls every callback's `onPredictBatchBegin`; resolves with the logs they saw. */
   onPredictBatchBegin(batch: number, logs?: Logs): Promise<Logs> { return this.call('onPredictBatchBegin', (l) => [batch, l], logs); }
+  /** Calls every callback's `onPredictBatchEnd`; resolves with the logs they saw. */
   onPredictBatchEnd(batch: number, logs?: Logs): Promise<Logs> { return this.call('onPredictBatchEnd', (l) => [batch, l], logs); }
+  /** Calls every callback's `onYield`; resolves with the logs they saw. */
   onYield(epoch: number, batch: number, logs?: Logs): Promise<Logs> { return this.call('onYield', (l) => [epoch, batch, l], logs); }
 }

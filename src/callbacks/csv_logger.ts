@@ -26,8 +26,11 @@ interface FileHandleLike {
  * ```
  */
 export class CSVLogger extends Callback {
+  /** The path of the CSV file. */
   readonly filename: string;
+  /** The field separator, one character (default ','). */
   readonly separator: string;
+  /** Whether rows are appended to an existing file (default false: the file is overwritten). */
   readonly append: boolean;
   private keys: string[] | null = null;
   private file: FileHandleLike | null = null;

@@ -14,8 +14,9 @@ import { Callback, type Logs } from './callback.js';
 import { checkOptionKeys, isImprovement, numberArg, resolveMode, WarnOnce, type MonitorMode } from './monitor.js';
 import type { Tensor } from '../tensor/tensor.js';
 
+/** Options of {@link EarlyStopping} (Keras's arguments, camelCased). */
 export interface EarlyStoppingOptions {
-  /** Default 'val_loss'. */
+  /** The log key to watch, such as 'val_loss' or 'val_accuracy'. Default 'val_loss'. */
   monitor?: string;
   /** The smallest change that counts as an improvement (its absolute value is used). Default 0. */
   minDelta?: number;
@@ -46,13 +47,21 @@ const KEYS = ['monitor', 'minDelta', 'patience', 'verbose', 'mode', 'baseline', 
  * ```
  */
 export class EarlyStopping extends Callback {
+  /** The log key watched (default 'val_loss'). */
   readonly monitor: string;
+  /** The smallest change that counts as an improvement (non-negative; default 0). */
   readonly minDelta: number;
+  /** Epochs without improvement tolerated before stopping (default 0). */
   readonly patience: number;
+  /** 1 prints a message when stopping or restoring weights; 0 is silent (default). */
   readonly verbose: number;
+  /** Whether lower ('min') or higher ('max') is better; 'auto' (default) decides from the key's name. */
   readonly mode: MonitorMode;
+  /** A value the quantity must beat before the patience resets, or null (default) for none. */
   readonly baseline: number | null;
+  /** Whether the best epoch's weights are restored when training ends (default false). */
   readonly restoreBestWeights: boolean;
+  /** Epochs ignored at the start before monitoring begins (default 0). */
   readonly startFromEpoch: number;
   /** Epochs since the last improvement (that also beat the baseline). */
   wait = 0;

@@ -64,7 +64,9 @@ export interface GradientStatsEpoch {
   readonly epoch: number;
   /** The number of optimizer steps averaged. */
   readonly steps: number;
+  /** One entry per layer (its variables grouped by the name before their last '/'). */
   readonly layers: readonly LayerGradientStats[];
+  /** One entry per variable the optimizer updated during the epoch. */
   readonly variables: readonly VariableGradientStats[];
 }
 

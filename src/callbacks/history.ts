@@ -4,7 +4,10 @@
 import { Callback, type Logs } from './callback.js';
 
 /** One epoch's row of `History.toRows()`: the epoch index and every log value of that epoch. */
-export type HistoryRow = { epoch: number } & Record<string, number>;
+export type HistoryRow = {
+  /** The epoch index (0-based, as in `History.epoch`). */
+  epoch: number;
+} & Record<string, number>;
 
 /**
  * The record of a training run.

@@ -20,7 +20,9 @@ export type EpochSchedule = (epoch: number, learningRate: number) => number;
  * ```
  */
 export class LearningRateScheduler extends Callback {
+  /** The function giving each epoch's learning rate. */
   readonly schedule: EpochSchedule;
+  /** 1 prints the learning rate set at each epoch; 0 is silent (default). */
   readonly verbose: number;
 
   constructor(schedule: EpochSchedule, options: { verbose?: number } = {}) {

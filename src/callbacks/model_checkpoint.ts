@@ -58,13 +58,21 @@ const KEYS = ['monitor', 'verbose', 'saveBestOnly', 'saveWeightsOnly', 'mode', '
  * ```
  */
 export class ModelCheckpoint extends Callback {
+  /** The directory template, formatted with `epoch`, `batch` and the log values at each save. */
   readonly filepath: string;
+  /** The log key compared for `saveBestOnly` (default 'val_loss'). */
   readonly monitor: string;
+  /** 1 prints a message at each save (or skipped save); 0 is silent (default). */
   readonly verbose: number;
+  /** Whether a save happens only when `monitor` improves (default false). */
   readonly saveBestOnly: boolean;
+  /** Whether only the weights are saved, not the whole model (default false). */
   readonly saveWeightsOnly: boolean;
+  /** Whether lower ('min') or higher ('max') is better; 'auto' (default) decides from the key's name. */
   readonly mode: MonitorMode;
+  /** 'epoch' (default): save at each epoch end; a number: every that many training batches. */
   readonly saveFreq: 'epoch' | number;
+  /** Whether a full-model save includes the optimizer state (default true). */
   readonly includeOptimizer: boolean;
   /** The best monitored value so far (or the initial threshold), null before any. */
   best: number | null;

@@ -41,6 +41,7 @@ export function monitorDirection(monitor: string): 'min' | 'max' | null {
   return null;
 }
 
+/** Whether a monitored quantity improves by going down ('min') or up ('max'); 'auto' reads it from the name. */
 export type MonitorMode = 'auto' | 'min' | 'max';
 
 /** Resolves `mode` for `monitor` to min or max; throws for an unknown mode or direction. */

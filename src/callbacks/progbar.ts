@@ -61,6 +61,7 @@ const GREEN = '\x1b[32m';
 const WHITE = '\x1b[37m';
 const RESET = '\x1b[0m';
 
+/** Options of {@link Progbar}: the Keras arguments plus where the output goes. */
 export interface ProgbarOptions extends ProgressOutput {
   /** Total number of steps, or null when unknown. */
   target: number | null;
@@ -70,7 +71,7 @@ export interface ProgbarOptions extends ProgressOutput {
   verbose?: number;
   /** Minimum seconds between redraws. Default 0.05. */
   interval?: number;
-  /** Default 'step'. */
+  /** The unit in the time-per-unit column (`12ms/step`). Default 'step'. */
   unitName?: string;
 }
 
@@ -90,10 +91,15 @@ function int(x: number): string {
  * ```
  */
 export class Progbar {
+  /** Total number of steps, or null when unknown (then no bar or ETA is drawn). */
   target: number | null;
+  /** Bar width in characters (default 20). */
   readonly width: number;
+  /** 1 draws the bar, 2 prints one line at the end, 0 prints nothing (default 1). */
   readonly verbose: number;
+  /** Minimum seconds between redraws (default 0.05). */
   readonly interval: number;
+  /** The unit in the time-per-unit column (default 'step'). */
   readonly unitName: string;
   private readonly out: ResolvedOutput;
   private readonly values = new Map<string, number>();
@@ -208,6 +214,7 @@ function formatTime(seconds: number, unit: string): string {
   return ` ${formatFixed(seconds * 1e6, 0)}us/${unit}`;
 }
 
+/** Options of {@link ProgbarLogger}: the verbosity plus where the output goes. */
 export interface ProgbarLoggerOptions extends ProgressOutput {
   /** 1 bar, 2 one line per epoch. Default 1; fit's `verbose` (from setParams) overrides it. */
   verbose?: number;
@@ -225,6 +232,7 @@ export interface ProgbarLoggerOptions extends ProgressOutput {
  * ```
  */
 export class ProgbarLogger extends Callback {
+  /** 1 draws a bar per epoch, 2 prints one line per epoch (fit's `verbose` overrides it). */
   verbose: number;
   /** The final epoch (from fit's params). */
   epochs = 1;

@@ -10,8 +10,9 @@ import { checkOptionKeys, isImprovement, numberArg, resolveMode, WarnOnce, type 
 import { pythonFloatRepr } from './format.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 
+/** Options of {@link ReduceLROnPlateau} (Keras's arguments, camelCased). */
 export interface ReduceLROnPlateauOptions {
-  /** Default 'val_loss'. */
+  /** The log key to watch, such as 'val_loss'. Default 'val_loss'. */
   monitor?: string;
   /** Multiplies the learning rate on a plateau; must be < 1. Default 0.1. */
   factor?: number;
@@ -19,7 +20,7 @@ export interface ReduceLROnPlateauOptions {
   patience?: number;
   /** 1: print a message on each reduction. Default 0. */
   verbose?: number;
-  /** Default 'auto'. */
+  /** Whether lower ('min') or higher ('max') is better; 'auto' (default) decides from the key's name. */
   mode?: MonitorMode;
   /** The smallest change that counts as an improvement. Default 1e-4. */
   minDelta?: number;
@@ -52,13 +53,21 @@ export function requireOptimizer(owner: string, optimizer: Optimizer | null): Op
  * ```
  */
 export class ReduceLROnPlateau extends Callback {
+  /** The log key watched (default 'val_loss'). */
   readonly monitor: string;
+  /** What the learning rate is multiplied by on a plateau (< 1; default 0.1). */
   readonly factor: number;
+  /** Epochs without improvement before a reduction (default 10). */
   readonly patience: number;
+  /** 1 prints a message on each reduction; 0 is silent (default). */
   readonly verbose: number;
+  /** Whether lower ('min') or higher ('max') is better; 'auto' (default) decides from the key's name. */
   readonly mode: MonitorMode;
+  /** The smallest change that counts as an improvement (non-negative; default 1e-4). */
   readonly minDelta: number;
+  /** Epochs to wait after a reduction before counting again (default 0). */
   readonly cooldown: number;
+  /** The floor of the learning rate (default 0). */
   readonly minLr: number;
   /** Epochs since the last improvement. */
   wait = 0;

@@ -9,7 +9,7 @@ import * as self from './index.js';
 
 export { add, sub, mul, div, pow, maximum, minimum, squaredDifference, neg, equal, notEqual, greater, greaterEqual, less, lessEqual } from './arithmetic.js';
 export { abs, exp, log, log1p, expm1, sqrt, rsqrt, square, reciprocal, sigmoid, tanh, relu, relu6, softplus, softsign, elu, selu, erf, sin, cos, sign, floor, ceil, round, clip } from './unary.js';
-export { sum, mean, max, min, prod, argmax, argmin, broadcastTo } from './reduce.js';
+export { sum, mean, max, min, prod, argmax, argmin, broadcastTo, type Axis } from './reduce.js';
 export { matmul } from './matmul.js';
 export { reshape, transpose, expandDims, squeeze, slice, concat, stack, gather, oneHot, pad, where } from './shape.js';
 export { softmax, logSoftmax } from './softmax.js';

@@ -6,6 +6,7 @@ import { argReduceTensor, binaryTensor, broadcastToTensor, reduceTensor, reducti
 import { normalizeAxes } from '../tensor/shape.js';
 import { Tensor, toTensor, type TensorLike } from '../tensor/tensor.js';
 
+/** The axes a reduction runs over: one axis, a list (negative counts from the end), or null/undefined for all. */
 export type Axis = number | number[] | null | undefined;
 
 /**

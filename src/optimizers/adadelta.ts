@@ -8,10 +8,11 @@
 
 import { numberOption, Optimizer, optionsOf, type LearningRate, type OptimizerOptions, type Slots } from './optimizer.js';
 
+/** Options of {@link Adadelta}: the common ones plus the decay rate. */
 export interface AdadeltaOptions extends OptimizerOptions {
-  /** Default 0.95. */
+  /** Decay rate ρ of the running averages of g² and Δ². Default 0.95. */
   rho?: number;
-  /** Default 1e-7. */
+  /** ε added inside both square roots. Default 1e-7. */
   epsilon?: number;
 }
 
@@ -25,7 +26,9 @@ export interface AdadeltaOptions extends OptimizerOptions {
  */
 export class Adadelta extends Optimizer {
   static override readonly className = 'Adadelta';
+  /** Decay rate of the running averages (default 0.95). */
   readonly rho: number;
+  /** ε added inside the square roots (default 1e-7). */
   readonly epsilon: number;
 
   constructor(arg: AdadeltaOptions | LearningRate = {}) {

@@ -6,10 +6,11 @@
 
 import { numberOption, Optimizer, optionsOf, type LearningRate, type OptimizerOptions, type Slots } from './optimizer.js';
 
+/** Options of {@link Adagrad}: the common ones plus the accumulator's start. */
 export interface AdagradOptions extends OptimizerOptions {
-  /** Default 0.1. */
+  /** The value the sum of squared gradients starts at. Default 0.1. */
   initialAccumulatorValue?: number;
-  /** Default 1e-7. */
+  /** ε added inside the square root. Default 1e-7. */
   epsilon?: number;
 }
 
@@ -23,7 +24,9 @@ export interface AdagradOptions extends OptimizerOptions {
  */
 export class Adagrad extends Optimizer {
   static override readonly className = 'Adagrad';
+  /** The value the sum of squared gradients starts at (default 0.1). */
   readonly initialAccumulatorValue: number;
+  /** ε added inside the square root (default 1e-7). */
   readonly epsilon: number;
 
   constructor(arg: AdagradOptions | LearningRate = {}) {

@@ -10,14 +10,15 @@
 
 import { booleanOption, numberOption, Optimizer, optionsOf, type LearningRate, type OptimizerOptions, type Slots } from './optimizer.js';
 
+/** Options of {@link Adam} (and {@link AdamW}): the common ones plus the moment decay rates. */
 export interface AdamOptions extends OptimizerOptions {
-  /** Default 0.9. */
+  /** Decay rate β1 of the first-moment (mean) estimate m. Default 0.9. */
   beta1?: number;
-  /** Default 0.999. */
+  /** Decay rate β2 of the second-moment (uncentered variance) estimate v. Default 0.999. */
   beta2?: number;
-  /** Default 1e-7 (Keras), not TF.js's 1e-8. */
+  /** ε added to √v for stability (Keras's "epsilon hat"). Default 1e-7 (Keras), not TF.js's 1e-8. */
   epsilon?: number;
-  /** Default false. */
+  /** Use the AMSGrad variant (divide by the running maximum of v). Default false. */
   amsgrad?: boolean;
 }
 
@@ -33,9 +34,13 @@ export const ADAM_KEYS = ['beta1', 'beta2', 'epsilon', 'amsgrad'] as const;
  */
 export class Adam extends Optimizer {
   static override readonly className: string = 'Adam';
+  /** Decay rate of the first-moment estimate (default 0.9). */
   readonly beta1: number;
+  /** Decay rate of the second-moment estimate (default 0.999). */
   readonly beta2: number;
+  /** ε added to √v (default 1e-7). */
   readonly epsilon: number;
+  /** Whether the AMSGrad variant is used (default false). */
   readonly amsgrad: boolean;
 
   constructor(arg: AdamOptions | LearningRate = {}) {

@@ -5,12 +5,13 @@
 
 import { numberOption, Optimizer, optionsOf, type LearningRate, type OptimizerOptions, type Slots } from './optimizer.js';
 
+/** Options of {@link Adamax}: the common ones plus the decay rates. */
 export interface AdamaxOptions extends OptimizerOptions {
-  /** Default 0.9. */
+  /** Decay rate β1 of the first-moment estimate m. Default 0.9. */
   beta1?: number;
-  /** Default 0.999. */
+  /** Decay rate β2 of the exponentially weighted infinity norm u. Default 0.999. */
   beta2?: number;
-  /** Default 1e-7. */
+  /** ε added to u for stability. Default 1e-7. */
   epsilon?: number;
 }
 
@@ -25,8 +26,11 @@ export interface AdamaxOptions extends OptimizerOptions {
  */
 export class Adamax extends Optimizer {
   static override readonly className = 'Adamax';
+  /** Decay rate of the first-moment estimate (default 0.9). */
   readonly beta1: number;
+  /** Decay rate of the infinity norm (default 0.999). */
   readonly beta2: number;
+  /** ε added to u (default 1e-7). */
   readonly epsilon: number;
 
   constructor(arg: AdamaxOptions | LearningRate = {}) {

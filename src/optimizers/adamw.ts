@@ -4,6 +4,7 @@
 import { Adam, type AdamOptions } from './adam.js';
 import { optionsOf, type LearningRate } from './optimizer.js';
 
+/** Options of {@link AdamW}: Adam's; `weightDecay` defaults to 0.004 and may not be null. */
 export type AdamWOptions = AdamOptions;
 
 /**

@@ -29,7 +29,12 @@ const CLASSES: Record<string, OptimizerClass> = {
 };
 
 /** What `getOptimizer` accepts: a name, an instance, or a serialized `{ className, config }`. */
-export type OptimizerIdentifier = string | Optimizer | { className: string; config?: Record<string, unknown> };
+export type OptimizerIdentifier = string | Optimizer | {
+  /** The Keras class name, any case: `'Adam'`, `'sgd'`, ... */
+  className: string;
+  /** The constructor arguments with Keras snake_case keys (`{ learning_rate: 0.01 }`); default `{}`. */
+  config?: Record<string, unknown>;
+};
 
 /**
  * An optimizer from a case-insensitive name (Keras 3 defaults), an instance (returned as is), or

@@ -9,12 +9,13 @@
 
 import { numberOption, Optimizer, optionsOf, type LearningRate, type OptimizerOptions, type Slots } from './optimizer.js';
 
+/** Options of {@link Nadam}: the common ones plus the moment decay rates. */
 export interface NadamOptions extends OptimizerOptions {
-  /** Default 0.9. */
+  /** Decay rate β1 of the first-moment estimate (and base of the momentum schedule μ_t). Default 0.9. */
   beta1?: number;
-  /** Default 0.999. */
+  /** Decay rate β2 of the second-moment estimate. Default 0.999. */
   beta2?: number;
-  /** Default 1e-7. */
+  /** ε added to √v̂ for stability. Default 1e-7. */
   epsilon?: number;
 }
 
@@ -29,8 +30,11 @@ export interface NadamOptions extends OptimizerOptions {
  */
 export class Nadam extends Optimizer {
   static override readonly className = 'Nadam';
+  /** Decay rate of the first-moment estimate (default 0.9). */
   readonly beta1: number;
+  /** Decay rate of the second-moment estimate (default 0.999). */
   readonly beta2: number;
+  /** ε added to √v̂ (default 1e-7). */
   readonly epsilon: number;
   /** Π_t, kept in float32 as Keras's `u_product` variable (part of the saved state). */
   private readonly uProduct = new Float32Array([1]);
@@ -52,7 +56,12 @@ export class Nadam extends Optimizer {
     this.uProduct[0] = this.uProduct[0]! * this.beta1 * (1 - 0.5 * 0.96 ** t);
   }
 
-  protected override extraState(): { name: string; data: Float32Array }[] {
+  protected override extraState(): {
+    /** `'u_product'`. */
+    name: string;
+    /** The running product of the momentum schedule μ_1·…·μ_t (one float). */
+    data: Float32Array;
+  }[] {
     return this.built ? [{ name: 'u_product', data: this.uProduct }] : [];
   }
 

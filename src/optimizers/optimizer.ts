@@ -40,7 +40,9 @@ export interface OptimizerOptions {
 
 /** One named piece of optimizer state, as `getWeights` returns it. */
 export interface OptimizerWeight {
+  /** `'iteration'`, `'learning_rate'`, `'<variable name>/<slot>'` (`'dense/kernel/momentum'`), or an extra state's name. */
   name: string;
+  /** A copy of the state's values. */
   tensor: Tensor;
 }
 
@@ -146,8 +148,11 @@ export abstract class Optimizer {
   built = false;
   /** Decoupled weight decay factor, or null. */
   readonly weightDecay: number | null;
+  /** Each gradient tensor is clipped to this L2 norm, or null (default) for no clipping. */
   readonly clipnorm: number | null;
+  /** Each gradient element is clipped into [−clipvalue, clipvalue], or null (default) for no clipping. */
   readonly clipvalue: number | null;
+  /** All gradients together are clipped to this global L2 norm, or null (default) for no clipping. */
   readonly globalClipnorm: number | null;
 
   /**
@@ -229,7 +234,12 @@ export abstract class Optimizer {
   protected beforeUpdates(): void {}
 
   /** Optimizer-wide state arrays beyond the slots (Nadam's `u_product`), in getWeights order. */
-  protected extraState(): readonly { readonly name: string; readonly data: Float32Array }[] {
+  protected extraState(): readonly {
+    /** The state's Keras name (`'u_product'`). */
+    readonly name: string;
+    /** Its values, updated in place. */
+    readonly data: Float32Array;
+  }[] {
     return [];
   }
 
@@ -248,6 +258,7 @@ export abstract class Optimizer {
   get learningRate(): number {
     return this.currentLearningRate();
   }
+  /** Replaces the learning rate with a number, a schedule or a function (a number cannot replace a schedule). */
   set learningRate(value: LearningRate) {
     const lr = checkLearningRate(this.className, value);
     if (typeof lr === 'number' && this.lr instanceof LearningRateSchedule) {
@@ -525,7 +536,12 @@ export abstract class Optimizer {
    * state (the `iteration` counter, `learning_rate` when it is a number, every slot) and their
    * size in bytes (the counter is an int64, 8 bytes; the rest float32, 4 bytes each).
    */
-  summaryParams(): { count: number; bytes: number } {
+  summaryParams(): {
+    /** Number of state values. */
+    count: number;
+    /** Their size in bytes. */
+    bytes: number;
+  } {
     let floats = typeof this.lr === 'number' ? 1 : 0;
     for (const { data } of this.slotOrder) floats += data.length;
     for (const { data } of this.extraState()) floats += data.length;

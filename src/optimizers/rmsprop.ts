@@ -8,14 +8,15 @@
 
 import { booleanOption, numberOption, Optimizer, optionsOf, type LearningRate, type OptimizerOptions, type Slots } from './optimizer.js';
 
+/** Options of {@link RMSprop}: the common ones plus the decay rate, momentum and centering. */
 export interface RMSpropOptions extends OptimizerOptions {
-  /** Default 0.9. */
+  /** Decay rate ρ of the running average of g². Default 0.9. */
   rho?: number;
-  /** Default 0 (no momentum slot). */
+  /** Momentum factor applied to the increments. Default 0 (no momentum slot). */
   momentum?: number;
-  /** Default 1e-7. */
+  /** ε added inside the square root. Default 1e-7. */
   epsilon?: number;
-  /** Default false. */
+  /** Normalize by the estimated variance (s − ḡ²) instead of s. Default false. */
   centered?: boolean;
 }
 
@@ -30,9 +31,13 @@ export interface RMSpropOptions extends OptimizerOptions {
  */
 export class RMSprop extends Optimizer {
   static override readonly className = 'RMSprop';
+  /** Decay rate of the running average of g² (default 0.9). */
   readonly rho: number;
+  /** Momentum factor (default 0). */
   readonly momentum: number;
+  /** ε added inside the square root (default 1e-7). */
   readonly epsilon: number;
+  /** Whether the centered variant is used (default false). */
   readonly centered: boolean;
 
   constructor(arg: RMSpropOptions | LearningRate = {}) {

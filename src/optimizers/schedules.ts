@@ -66,10 +66,15 @@ function checkKeys(schedule: string, options: object, allowed: readonly string[]
  */
 export class ExponentialDecay extends LearningRateSchedule {
   static override readonly className = 'ExponentialDecay';
+  /** The learning rate at step 0. */
   readonly initialLearningRate: number;
+  /** The number of steps over which the rate is multiplied by `decayRate` once. */
   readonly decaySteps: number;
+  /** The factor applied every `decaySteps` steps. */
   readonly decayRate: number;
+  /** Whether the decay happens in discrete jumps (floored exponent) instead of continuously (default false). */
   readonly staircase: boolean;
+  /** The schedule's name, saved in its config (default 'ExponentialDecay'). */
   readonly name: string;
 
   constructor(initialLearningRate: number, decaySteps: number, decayRate: number, options: { staircase?: boolean; name?: string } = {}) {
@@ -110,10 +115,15 @@ export class ExponentialDecay extends LearningRateSchedule {
  */
 export class InverseTimeDecay extends LearningRateSchedule {
   static override readonly className = 'InverseTimeDecay';
+  /** The learning rate at step 0. */
   readonly initialLearningRate: number;
+  /** The step count that makes one unit of decay time. */
   readonly decaySteps: number;
+  /** How fast the rate falls: lr = initial / (1 + decayRate · step / decaySteps). */
   readonly decayRate: number;
+  /** Whether `step / decaySteps` is floored, so the rate drops in jumps (default false). */
   readonly staircase: boolean;
+  /** The schedule's name, saved in its config (default 'InverseTimeDecay'). */
   readonly name: string;
 
   constructor(initialLearningRate: number, decaySteps: number, decayRate: number, options: { staircase?: boolean; name?: string } = {}) {
@@ -157,8 +167,11 @@ export class InverseTimeDecay extends LearningRateSchedule {
  */
 export class PiecewiseConstantDecay extends LearningRateSchedule {
   static override readonly className = 'PiecewiseConstantDecay';
+  /** The strictly increasing steps where the rate changes (one fewer than `values`). */
   readonly boundaries: readonly number[];
+  /** The learning rate in each interval: before the first boundary, between boundaries, after the last. */
   readonly values: readonly number[];
+  /** The schedule's name, saved in its config (default 'PiecewiseConstant'). */
   readonly name: string;
 
   constructor(boundaries: readonly number[], values: readonly number[], options: { name?: string } = {}) {
@@ -206,11 +219,17 @@ export class PiecewiseConstantDecay extends LearningRateSchedule {
  */
 export class PolynomialDecay extends LearningRateSchedule {
   static override readonly className = 'PolynomialDecay';
+  /** The learning rate at step 0. */
   readonly initialLearningRate: number;
+  /** The number of steps over which the rate falls to `endLearningRate`. */
   readonly decaySteps: number;
+  /** The learning rate reached after `decaySteps` (default 0.0001). */
   readonly endLearningRate: number;
+  /** The exponent of the polynomial (default 1: linear). */
   readonly power: number;
+  /** Whether the decay restarts after each `decaySteps` instead of staying at the end rate (default false). */
   readonly cycle: boolean;
+  /** The schedule's name, saved in its config (default 'PolynomialDecay'). */
   readonly name: string;
 
   constructor(
@@ -266,11 +285,17 @@ export class PolynomialDecay extends LearningRateSchedule {
  */
 export class CosineDecay extends LearningRateSchedule {
   static override readonly className = 'CosineDecay';
+  /** The learning rate at step 0 (the start of the warmup, when there is one). */
   readonly initialLearningRate: number;
+  /** The number of steps of the cosine decay (after the warmup). */
   readonly decaySteps: number;
+  /** The floor of the decay as a fraction of the starting rate (default 0). */
   readonly alpha: number;
+  /** The schedule's name, saved in its config (default 'CosineDecay'). */
   readonly name: string;
+  /** The rate the linear warmup rises to before the decay, or null (default) for no warmup. */
   readonly warmupTarget: number | null;
+  /** The number of warmup steps (default 0). */
   readonly warmupSteps: number;
 
   constructor(

@@ -5,12 +5,13 @@
 
 import { booleanOption, numberOption, Optimizer, optionsOf, type LearningRate, type OptimizerOptions, type Slots } from './optimizer.js';
 
+/** Options of {@link SGD}: the common ones plus momentum. */
 export interface SGDOptions extends OptimizerOptions {
-  /** Default 0.01. */
+  /** The step size: a number, a schedule or a function. Default 0.01. */
   learningRate?: OptimizerOptions['learningRate'];
   /** In [0, 1]; default 0 (plain gradient descent, no slot). */
   momentum?: number;
-  /** Default false. */
+  /** Use Nesterov momentum (the update looks ahead by μ·v). Default false. */
   nesterov?: boolean;
 }
 
@@ -25,7 +26,9 @@ export interface SGDOptions extends OptimizerOptions {
  */
 export class SGD extends Optimizer {
   static override readonly className = 'SGD';
+  /** The momentum factor μ in [0, 1] (default 0: plain gradient descent). */
   readonly momentum: number;
+  /** Whether the momentum is Nesterov's (default false). */
   readonly nesterov: boolean;
 
   constructor(arg: SGDOptions | LearningRate = {}) {

@@ -75,6 +75,7 @@ export function linspace(start: number, stop: number, num: number): Tensor {
 
 /** Options of the random creators: a `seed` gives the same values every time. */
 export interface RandomOptions {
+  /** Seed of this draw's own generator (an integer); omitted: the global generator, see `tk.setSeed`. */
   seed?: number;
 }
 

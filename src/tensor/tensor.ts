@@ -274,6 +274,7 @@ export class Variable extends Tensor {
   get trainable(): boolean {
     return this.trainableFlag;
   }
+  /** Freezes (false) or unfreezes (true) the variable; it then requires a gradient exactly when trainable. */
   set trainable(value: boolean) {
     this.trainableFlag = value;
     this.requiresGrad = value;
