@@ -7,6 +7,7 @@ import { LAYER_ARG_KEYS, checkOptions, layerWho } from './options.js';
 
 /** TF.js's form: `{ activation: 'relu', ...layer options }`. */
 export interface ActivationLayerOptions extends LayerArgs {
+  /** The activation: a name ('relu', 'tanh', ...) or a function. */
   activation: ActivationIdentifier;
 }
 
@@ -21,6 +22,7 @@ export interface ActivationLayerOptions extends LayerArgs {
  */
 export class Activation extends Layer {
   static override readonly className: string = 'Activation';
+  /** The activation function applied elementwise. */
   readonly activation: ActivationFn;
 
   constructor(activation: ActivationIdentifier | ActivationLayerOptions, options: LayerArgs = {}) {

@@ -35,7 +35,9 @@ export interface BatchNormalizationOptions extends LayerArgs {
   movingMeanInitializer?: InitializerIdentifier;
   /** Default 'ones'. */
   movingVarianceInitializer?: InitializerIdentifier;
+  /** Penalty on β added to the loss; default none. */
   betaRegularizer?: RegularizerIdentifier | null;
+  /** Penalty on γ added to the loss; default none. */
   gammaRegularizer?: RegularizerIdentifier | null;
 }
 
@@ -59,20 +61,35 @@ const KEYS = [
  */
 export class BatchNormalization extends Layer {
   static override readonly className: string = 'BatchNormalization';
+  /** The feature axis normalized per feature (default -1, the last). */
   readonly axis: number;
+  /** The weight of the old value in the moving averages (default 0.99). */
   readonly momentum: number;
+  /** ε added to the variance before the square root (default 1e-3). */
   readonly epsilon: number;
+  /** Whether the offset β is learned (default true). */
   readonly center: boolean;
+  /** Whether the scale γ is learned (default true). */
   readonly scale: boolean;
+  /** How β is initialized (default 'zeros'). */
   readonly betaInitializer: Initializer;
+  /** How γ is initialized (default 'ones'). */
   readonly gammaInitializer: Initializer;
+  /** How the moving mean is initialized (default 'zeros'). */
   readonly movingMeanInitializer: Initializer;
+  /** How the moving variance is initialized (default 'ones'). */
   readonly movingVarianceInitializer: Initializer;
+  /** The penalty on β, or null (default). */
   readonly betaRegularizer: Regularizer | null;
+  /** The penalty on γ, or null (default). */
   readonly gammaRegularizer: Regularizer | null;
+  /** The learned scale γ `[features]`, created by `build` (null before, or when `scale` is false). */
   gamma: Variable | null = null;
+  /** The learned offset β `[features]`, created by `build` (null before, or when `center` is false). */
   beta: Variable | null = null;
+  /** The moving mean `[features]` used outside training (non-trainable); null before `build`. */
   movingMean: Variable | null = null;
+  /** The moving variance `[features]` used outside training (non-trainable); null before `build`. */
   movingVariance: Variable | null = null;
   /** The axis, made non-negative at build. */
   private featureAxis = -1;

@@ -41,7 +41,9 @@ export interface Conv2DLayerOptions extends LayerArgs {
 
 /** The TF.js form `new Conv2D({ filters, kernelSize, ... })`. */
 export interface Conv2DLayerArgs extends Conv2DLayerOptions {
+  /** The number of output channels, a positive integer. */
   filters: number;
+  /** The window: a number or [height, width]. */
   kernelSize: number | readonly number[];
 }
 
@@ -65,17 +67,29 @@ const CONV_KEYS = [...LAYER_ARG_KEYS, 'strides', 'padding', 'dataFormat', 'dilat
 export class Conv2D extends Layer {
   static override readonly className: string = 'Conv2D';
 
+  /** The number of output channels (the kernel's last axis). */
   readonly filters: number;
+  /** The window, [height, width]. */
   readonly kernelSize: [number, number];
+  /** The step between windows, [height, width] (default [1, 1]). */
   readonly strides: [number, number];
+  /** 'valid' (default: no padding) or 'same' (output size ceil(n/stride)). */
   readonly padding: Padding;
+  /** Where the channels axis is: 'channels_last' (NHWC, default) or 'channels_first' (NCHW). */
   readonly dataFormat: 'channels_last' | 'channels_first';
+  /** The spacing between kernel taps, [height, width] (default [1, 1]). */
   readonly dilationRate: [number, number];
+  /** The activation applied to the output (linear by default; 'relu' is fused into the op). */
   readonly activation: Activation;
+  /** Whether a bias is added (default true). */
   readonly useBias: boolean;
+  /** How the kernel is initialized in `build` (default 'glorot_uniform'). */
   readonly kernelInitializer: Initializer;
+  /** How the bias is initialized in `build` (default 'zeros'). */
   readonly biasInitializer: Initializer;
+  /** The penalty on the kernel added to the loss, or null (default). */
   readonly kernelRegularizer: Regularizer | null;
+  /** The penalty on the bias added to the loss, or null (default). */
   readonly biasRegularizer: Regularizer | null;
   /** The kernel, `[kh, kw, inChannels, filters]`, once built. */
   kernel: Variable | null = null;

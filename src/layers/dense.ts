@@ -45,12 +45,19 @@ const DENSE_KEYS = [
 export class Dense extends Layer {
   static override readonly className: string = 'Dense';
 
+  /** The number of outputs per sample (the kernel is `[inputDim, units]`). */
   readonly units: number;
+  /** The activation applied to `x·kernel + bias` (linear by default). */
   readonly activation: Activation;
+  /** Whether a bias is added (default true). */
   readonly useBias: boolean;
+  /** How the kernel is initialized in `build` (default 'glorot_uniform'). */
   readonly kernelInitializer: Initializer;
+  /** How the bias is initialized in `build` (default 'zeros'). */
   readonly biasInitializer: Initializer;
+  /** The penalty on the kernel added to the loss, or null (default). */
   readonly kernelRegularizer: Regularizer | null;
+  /** The penalty on the bias added to the loss, or null (default). */
   readonly biasRegularizer: Regularizer | null;
   /** The kernel, `[inputDim, units]`, once built. */
   kernel: Variable | null = null;

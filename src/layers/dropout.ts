@@ -36,8 +36,11 @@ export interface DropoutOptions extends LayerArgs {
  */
 export class Dropout extends Layer {
   static override readonly className: string = 'Dropout';
+  /** The fraction of inputs zeroed during training, in [0, 1]; kept inputs are scaled by 1/(1 − rate). */
   readonly rate: number;
+  /** The shape of the keep/drop mask, broadcast over the input (null entries take the input size), or null for the input shape. */
   readonly noiseShape: readonly (number | null)[] | null;
+  /** The seed of the layer's own mask generator, or null to use the global one. */
   readonly seed: number | null;
   /** The layer's own generator when seeded, created once. */
   private readonly rng: Random | null;

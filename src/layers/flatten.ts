@@ -38,6 +38,7 @@ export interface FlattenOptions extends LayerArgs {
  */
 export class Flatten extends Layer {
   static override readonly className: string = 'Flatten';
+  /** Where the channels axis of the input is ('channels_last' by default). */
   readonly dataFormat: 'channels_last' | 'channels_first';
 
   constructor(options: FlattenOptions = {}) {

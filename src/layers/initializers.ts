@@ -24,7 +24,9 @@ export type InitializerFunction = (shape: number[], dtype?: string) => TensorLik
 
 /** A serialised initializer, as in saved models: `{ className: 'RandomNormal', config: { stddev: 0.1 } }`. */
 export interface InitializerConfig {
+  /** The Keras class name (`'RandomNormal'`, `'GlorotUniform'`, ...). */
   className: string;
+  /** The constructor options (`{ stddev: 0.1 }`); default `{}`. */
   config?: Record<string, unknown>;
 }
 
@@ -138,6 +140,7 @@ export interface ConstantOptions {
 /** Every element `value` (default 0). @example `new tk.initializers.Constant({ value: 0.4 })` */
 export class Constant extends Initializer {
   static override readonly className: string = 'Constant';
+  /** The value of every element (default 0). */
   readonly value: number;
   constructor(options: ConstantOptions = {}) {
     super();
@@ -162,6 +165,7 @@ export interface IdentityOptions {
 /** `gain·eye(rows, cols)`, for 2-D shapes only. @example `new tk.initializers.Identity({ gain: 2 }).apply([2, 3])` */
 export class Identity extends Initializer {
   static override readonly className: string = 'Identity';
+  /** The factor multiplying the identity (default 1). */
   readonly gain: number;
   constructor(options: IdentityOptions = {}) {
     super();
@@ -201,8 +205,11 @@ export interface RandomUniformOptions extends SeedOptions {
  */
 export class RandomUniform extends Initializer {
   static override readonly className: string = 'RandomUniform';
+  /** Lower bound, included (default -0.05). */
   readonly minval: number;
+  /** Upper bound, excluded (default 0.05). */
   readonly maxval: number;
+  /** The seed of this initializer's own generator (same values on every call), or null to draw from the global one. */
   readonly seed: number | null;
   constructor(options: RandomUniformOptions = {}) {
     super();
@@ -227,9 +234,9 @@ function seedArg(seed: number | null): { seed?: number } {
 
 /** Options of {@link RandomNormal} and {@link TruncatedNormal}. */
 export interface RandomNormalOptions extends SeedOptions {
-  /** Default 0. */
+  /** Mean of the draws. Default 0. */
   mean?: number;
-  /** Default 0.05. */
+  /** Standard deviation of the draws (before truncation for TruncatedNormal). Default 0.05. */
   stddev?: number;
 }
 
@@ -251,8 +258,11 @@ function normalParams(who: string, options: RandomNormalOptions): [number, numbe
  */
 export class RandomNormal extends Initializer {
   static override readonly className: string = 'RandomNormal';
+  /** Mean of the draws (default 0). */
   readonly mean: number;
+  /** Standard deviation of the draws (default 0.05). */
   readonly stddev: number;
+  /** The seed of this initializer's own generator (same values on every call), or null to draw from the global one. */
   readonly seed: number | null;
   constructor(options: RandomNormalOptions = {}) {
     super();
@@ -278,8 +288,11 @@ export class RandomNormal extends Initializer {
  */
 export class TruncatedNormal extends Initializer {
   static override readonly className: string = 'TruncatedNormal';
+  /** Mean of the draws (default 0). */
   readonly mean: number;
+  /** Standard deviation before truncation at ±2 of them (default 0.05). */
   readonly stddev: number;
+  /** The seed of this initializer's own generator (same values on every call), or null to draw from the global one. */
   readonly seed: number | null;
   constructor(options: RandomNormalOptions = {}) {
     super();
@@ -306,11 +319,11 @@ export type VarianceScalingDistribution =
 
 /** Options of {@link VarianceScaling}. */
 export interface VarianceScalingOptions extends SeedOptions {
-  /** Default 1; must be > 0. */
+  /** The variance scale s, divided by the fan. Default 1; must be > 0. */
   scale?: number;
-  /** Default 'fan_in'. */
+  /** Which fan s is divided by. Default 'fan_in'. */
   mode?: FanMode;
-  /** Default 'truncated_normal'. */
+  /** What is drawn from. Default 'truncated_normal'. */
   distribution?: VarianceScalingDistribution;
 }
 
@@ -341,9 +354,13 @@ const camel = (s: string): string => s.replace(/_([a-z])/g, (_, c: string) => c.
  */
 export class VarianceScaling extends Initializer {
   static override readonly className: string = 'VarianceScaling';
+  /** The variance scale s before division by the fan (> 0; default 1). */
   readonly scale: number;
+  /** Which fan the scale is divided by (default 'fan_in'). */
   readonly mode: 'fan_in' | 'fan_out' | 'fan_avg';
+  /** What is drawn from (default 'truncated_normal'). */
   readonly distribution: 'truncated_normal' | 'untruncated_normal' | 'uniform';
+  /** The seed of this initializer's own generator (same values on every call), or null to draw from the global one. */
   readonly seed: number | null;
 
   constructor(options: VarianceScalingOptions = {}, who = 'VarianceScaling') {
@@ -384,6 +401,7 @@ function lookupOption<T>(who: string, table: IdentifierTable<T>, value: unknown)
 
 /** A VarianceScaling preset that takes only a seed (Glorot, He, LeCun). */
 abstract class PresetVarianceScaling extends VarianceScaling {
+  /** The constructor options: only `seed` (the preset fixes scale, mode and distribution). */
   override getConfig(): Record<string, unknown> {
     return { seed: this.seed };
   }
@@ -394,6 +412,7 @@ abstract class PresetVarianceScaling extends VarianceScaling {
  * @example `new tk.initializers.GlorotUniform({ seed: 1 })`
  */
 export class GlorotUniform extends PresetVarianceScaling {
+  /** The Keras class name, `'GlorotUniform'`. */
   static override readonly className: string = 'GlorotUniform';
   constructor(options: SeedOptions = {}) {
     checkOptions('GlorotUniform', options, ['seed']);
@@ -403,6 +422,7 @@ export class GlorotUniform extends PresetVarianceScaling {
 
 /** Glorot normal: truncated normal, σ = √(2/(fanIn+fanOut)) / 0.8796. @example `new tk.initializers.GlorotNormal()` */
 export class GlorotNormal extends PresetVarianceScaling {
+  /** The Keras class name, `'GlorotNormal'`. */
   static override readonly className: string = 'GlorotNormal';
   constructor(options: SeedOptions = {}) {
     checkOptions('GlorotNormal', options, ['seed']);
@@ -412,6 +432,7 @@ export class GlorotNormal extends PresetVarianceScaling {
 
 /** He uniform: U(±√(6/fanIn)). @example `new tk.initializers.HeUniform()` */
 export class HeUniform extends PresetVarianceScaling {
+  /** The Keras class name, `'HeUniform'`. */
   static override readonly className: string = 'HeUniform';
   constructor(options: SeedOptions = {}) {
     checkOptions('HeUniform', options, ['seed']);
@@ -421,6 +442,7 @@ export class HeUniform extends PresetVarianceScaling {
 
 /** He normal: truncated normal, σ = √(2/fanIn) / 0.8796. @example `new tk.initializers.HeNormal()` */
 export class HeNormal extends PresetVarianceScaling {
+  /** The Keras class name, `'HeNormal'`. */
   static override readonly className: string = 'HeNormal';
   constructor(options: SeedOptions = {}) {
     checkOptions('HeNormal', options, ['seed']);
@@ -430,6 +452,7 @@ export class HeNormal extends PresetVarianceScaling {
 
 /** LeCun uniform: U(±√(3/fanIn)). @example `new tk.initializers.LecunUniform()` */
 export class LecunUniform extends PresetVarianceScaling {
+  /** The Keras class name, `'LecunUniform'`. */
   static override readonly className: string = 'LecunUniform';
   constructor(options: SeedOptions = {}) {
     checkOptions('LecunUniform', options, ['seed']);
@@ -439,6 +462,7 @@ export class LecunUniform extends PresetVarianceScaling {
 
 /** LeCun normal: truncated normal, σ = √(1/fanIn) / 0.8796. @example `new tk.initializers.LecunNormal()` */
 export class LecunNormal extends PresetVarianceScaling {
+  /** The Keras class name, `'LecunNormal'`. */
   static override readonly className: string = 'LecunNormal';
   constructor(options: SeedOptions = {}) {
     checkOptions('LecunNormal', options, ['seed']);
@@ -471,7 +495,9 @@ export interface OrthogonalOptions extends SeedOptions {
  */
 export class Orthogonal extends Initializer {
   static override readonly className: string = 'Orthogonal';
+  /** The factor multiplying the orthogonal matrix (default 1). */
   readonly gain: number;
+  /** The seed of this initializer's own generator (same values on every call), or null to draw from the global one. */
   readonly seed: number | null;
   constructor(options: OrthogonalOptions = {}) {
     super();
@@ -593,9 +619,13 @@ const WINDOWS: Record<string, (n: number, size: number) => number> = {
  */
 export class STFT extends Initializer {
   static override readonly className: string = 'STFT';
+  /** 'real' (cosines, default) or 'imag' (sines). */
   readonly side: 'real' | 'imag';
+  /** The window: a name ('hann', default), explicit values, or null for none. */
   readonly window: string | readonly number[] | null;
+  /** 'density' (default: divide by the window's L2 norm), 'spectrum' (L1 norm) or null. */
   readonly scaling: 'density' | 'spectrum' | null;
+  /** Whether the window is periodic (SciPy's fftbins) rather than symmetric (default false). */
   readonly periodic: boolean;
   constructor(options: STFTOptions = {}) {
     super();
@@ -663,6 +693,7 @@ export class STFT extends Initializer {
 /** Wraps a plain function `(shape, dtype) => Tensor` (a Keras custom initializer). */
 export class FunctionInitializer extends Initializer {
   static override readonly className: string = 'FunctionInitializer';
+  /** @param fn The custom function, called as `fn(shape, 'float32')`. */
   constructor(readonly fn: InitializerFunction) {
     super();
   }
@@ -683,6 +714,7 @@ export class FunctionInitializer extends Initializer {
 /** Uses a given tensor as the initial value; the shape must match (Keras's tensor identifier). */
 export class TensorInitializer extends Initializer {
   static override readonly className: string = 'TensorInitializer';
+  /** @param value The tensor whose copy every call returns (its shape must be the requested one). */
   constructor(readonly value: Tensor) {
     super();
   }
@@ -780,6 +812,9 @@ export function getInitializer(identifier: InitializerIdentifier, who?: string):
  * serializeInitializer(new tk.initializers.Constant({ value: 0.4 }));   // { className: 'Constant', config: { value: 0.4 } }
  * ```
  */
-export function serializeInitializer(initializer: Initializer): InitializerConfig & { config: Record<string, unknown> } {
+export function serializeInitializer(initializer: Initializer): InitializerConfig & {
+  /** The initializer's `getConfig()`. */
+  config: Record<string, unknown>;
+} {
   return { className: initializer.getClassName(), config: initializer.getConfig() };
 }

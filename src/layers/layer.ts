@@ -200,6 +200,7 @@ export abstract class Layer {
   get trainable(): boolean {
     return this.trainableFlag;
   }
+  /** Freezes (false) or unfreezes (true) every weight the layer created trainable. */
   set trainable(value: boolean) {
     this.trainableFlag = value;
     for (const v of this.variables) v.trainable = value && this.createdTrainable.has(v);

@@ -25,6 +25,7 @@ export interface LeakyReLUOptions extends LayerArgs {
  */
 export class LeakyReLU extends Layer {
   static override readonly className: string = 'LeakyReLU';
+  /** The slope for x < 0 (default 0.3). */
   readonly negativeSlope: number;
 
   constructor(options: LeakyReLUOptions = {}) {

@@ -26,9 +26,13 @@ const POOL_KEYS = [...LAYER_ARG_KEYS, 'poolSize', 'strides', 'padding', 'dataFor
 
 /** What MaxPooling2D and AveragePooling2D share: arguments, output shape, config. */
 abstract class Pooling2D extends Layer {
+  /** The window, [height, width] (default [2, 2]). */
   readonly poolSize: [number, number];
+  /** The step between windows, [height, width] (default: the pool size). */
   readonly strides: [number, number];
+  /** 'valid' (default: windows inside the input) or 'same' (output size ceil(n/stride)). */
   readonly padding: Padding;
+  /** Where the channels axis is: 'channels_last' (NHWC, default) or 'channels_first' (NCHW). */
   readonly dataFormat: 'channels_last' | 'channels_first';
 
   constructor(className: string, poolSizeOrOptions: number | readonly number[] | Pooling2DOptions | undefined, options: Pooling2DOptions) {
@@ -71,6 +75,7 @@ abstract class Pooling2D extends Layer {
     return this.pool(x);
   }
 
+  /** Pools `x` with the layer's window (the op differs per subclass). */
   protected abstract pool(x: Tensor): Tensor;
 
   override getConfig(): LayerConfig {
@@ -102,6 +107,7 @@ export class MaxPooling2D extends Pooling2D {
     super('MaxPooling2D', poolSize, options);
   }
 
+  /** Max-pools `x` with the layer's window (`tk.maxPool2d`). */
   protected pool(x: Tensor): Tensor {
     return ops.maxPool2d(x, this.poolSize, this.strides, this.padding, this.dataFormat);
   }
@@ -126,6 +132,7 @@ export class AveragePooling2D extends Pooling2D {
     super('AveragePooling2D', poolSize, options);
   }
 
+  /** Average-pools `x` with the layer's window (`tk.avgPool2d`). */
   protected pool(x: Tensor): Tensor {
     return ops.avgPool2d(x, this.poolSize, this.strides, this.padding, this.dataFormat);
   }
@@ -143,7 +150,9 @@ export interface GlobalPooling2DOptions extends LayerArgs {
 
 /** What the global poolings share. */
 abstract class GlobalPooling2D extends Layer {
+  /** Where the channels axis is: 'channels_last' (NHWC, default) or 'channels_first' (NCHW). */
   readonly dataFormat: 'channels_last' | 'channels_first';
+  /** Whether the spatial axes are kept as size 1 (default false: the output is `[batch, channels]`). */
   readonly keepdims: boolean;
 
   constructor(className: string, options: GlobalPooling2DOptions) {

@@ -15,7 +15,9 @@ export type RegularizerFunction = (x: Tensor) => Tensor;
 
 /** A serialised regularizer: `{ className: 'L2', config: { l2: 0.01 } }`. */
 export interface RegularizerConfig {
+  /** The Keras class name (`'L2'`, `'L1L2'`, ...). */
   className: string;
+  /** The constructor options (`{ l2: 0.01 }`); default `{}`. */
   config?: Record<string, unknown>;
 }
 
@@ -64,7 +66,9 @@ export interface L1L2Options {
  */
 export class L1L2 extends Regularizer {
   static override readonly className: string = 'L1L2';
+  /** The L1 factor multiplying Σ|x| (default 0). */
   readonly l1: number;
+  /** The L2 factor multiplying Σx² (default 0). */
   readonly l2: number;
   constructor(options: L1L2Options = {}) {
     super();
@@ -93,6 +97,7 @@ export class L1L2 extends Regularizer {
  */
 export class L1 extends Regularizer {
   static override readonly className: string = 'L1';
+  /** The factor multiplying Σ|x| (default 0.01). */
   readonly l1: number;
   constructor(options: { l1?: number } = {}) {
     super();
@@ -117,6 +122,7 @@ export class L1 extends Regularizer {
  */
 export class L2 extends Regularizer {
   static override readonly className: string = 'L2';
+  /** The factor multiplying Σx² (default 0.01). */
   readonly l2: number;
   constructor(options: { l2?: number } = {}) {
     super();
@@ -133,9 +139,9 @@ export class L2 extends Regularizer {
 
 /** Options of {@link OrthogonalRegularizer}. */
 export interface OrthogonalRegularizerOptions {
-  /** Default 0.01. */
+  /** The factor multiplying the penalty. Default 0.01. */
   factor?: number;
-  /** 'rows' (default) or 'columns'. */
+  /** Which vectors should be orthogonal: 'rows' (default) or 'columns'. */
   mode?: 'rows' | 'columns';
 }
 
@@ -150,7 +156,9 @@ export interface OrthogonalRegularizerOptions {
  */
 export class OrthogonalRegularizer extends Regularizer {
   static override readonly className: string = 'OrthogonalRegularizer';
+  /** The factor multiplying the mean off-diagonal |cosine| (default 0.01). */
   readonly factor: number;
+  /** Whether the rows (default) or the columns are pushed towards orthogonality. */
   readonly mode: 'rows' | 'columns';
   constructor(options: OrthogonalRegularizerOptions = {}) {
     super();
@@ -182,6 +190,7 @@ export class OrthogonalRegularizer extends Regularizer {
 /** Wraps a plain function `(x) => scalar Tensor`. */
 export class FunctionRegularizer extends Regularizer {
   static override readonly className: string = 'FunctionRegularizer';
+  /** @param fn The custom penalty: takes the weight, returns a scalar Tensor. */
   constructor(readonly fn: RegularizerFunction) {
     super();
   }
@@ -243,7 +252,10 @@ export function getRegularizer(identifier: RegularizerIdentifier, who?: string):
 }
 
 /** `{ className, config }` of a regularizer, or null. @example `serializeRegularizer(new L2())   // { className: 'L2', config: { l2: 0.01 } }` */
-export function serializeRegularizer(regularizer: Regularizer | null): (RegularizerConfig & { config: Record<string, unknown> }) | null {
+export function serializeRegularizer(regularizer: Regularizer | null): (RegularizerConfig & {
+  /** The regularizer's `getConfig()`. */
+  config: Record<string, unknown>;
+}) | null {
   return regularizer === null ? null : { className: regularizer.getClassName(), config: regularizer.getConfig() };
 }
 

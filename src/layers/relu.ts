@@ -27,8 +27,11 @@ export interface ReLUOptions extends LayerArgs {
  */
 export class ReLU extends Layer {
   static override readonly className: string = 'ReLU';
+  /** The upper cap of the output, or null (default) for none. */
   readonly maxValue: number | null;
+  /** The slope below the threshold (default 0). */
   readonly negativeSlope: number;
+  /** Values at or below it are damped by `negativeSlope` (default 0). */
   readonly threshold: number;
 
   constructor(options: ReLUOptions = {}) {

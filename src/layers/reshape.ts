@@ -17,6 +17,7 @@ import { LAYER_ARG_KEYS, checkOptions, describe, layerWho } from './options.js';
  */
 export class Reshape extends Layer {
   static override readonly className: string = 'Reshape';
+  /** The shape of each sample after reshaping (one entry may be -1, inferred). */
   readonly targetShape: readonly number[];
 
   constructor(targetShape: readonly number[], options: LayerArgs = {}) {

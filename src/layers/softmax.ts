@@ -21,6 +21,7 @@ export interface SoftmaxOptions extends LayerArgs {
  */
 export class Softmax extends Layer {
   static override readonly className: string = 'Softmax';
+  /** The axis (or axes) normalized over (default -1, the last). */
   readonly axis: number | readonly number[];
 
   constructor(options: SoftmaxOptions = {}) {

@@ -221,8 +221,11 @@ export function sparseCategoricalCrossentropy(yTrue: TensorLike, yPred: TensorLi
  * ```
  */
 export class BinaryCrossentropy extends LossFunctionWrapper {
+  /** Whether yPred holds logits rather than probabilities (default false). */
   readonly fromLogits: boolean;
+  /** How far the labels are moved towards uniform, in [0, 1] (default 0). */
   readonly labelSmoothing: number;
+  /** The axis averaged over (default -1, the last). */
   readonly axis: number;
   constructor(options: CrossentropyOptions & LossOptions = {}) {
     const { fromLogits = false, labelSmoothing = 0, axis = -1 } = options;
@@ -247,8 +250,11 @@ export class BinaryCrossentropy extends LossFunctionWrapper {
  * ```
  */
 export class CategoricalCrossentropy extends LossFunctionWrapper {
+  /** Whether yPred holds logits rather than probabilities (default false). */
   readonly fromLogits: boolean;
+  /** How far the labels are moved towards uniform, in [0, 1] (default 0). */
   readonly labelSmoothing: number;
+  /** The class axis (default -1, the last). */
   readonly axis: number;
   constructor(options: CrossentropyOptions & LossOptions = {}) {
     const { fromLogits = false, labelSmoothing = 0, axis = -1 } = options;
@@ -274,8 +280,11 @@ export class CategoricalCrossentropy extends LossFunctionWrapper {
  * ```
  */
 export class SparseCategoricalCrossentropy extends LossFunctionWrapper {
+  /** Whether yPred holds logits rather than probabilities (default false). */
   readonly fromLogits: boolean;
+  /** The label whose samples are left out of the loss, or null (default) for none. */
   readonly ignoreClass: number | null;
+  /** The class axis (default -1, the last). */
   readonly axis: number;
   constructor(options: SparseCrossentropyOptions & LossOptions = {}) {
     const { fromLogits = false, ignoreClass = null, axis = -1 } = options;

@@ -128,7 +128,12 @@ export function kerasLossName(fn: unknown): string | undefined {
  * isBinaryOrSparseCategorical([32], [32, 10]);   // { isBinary: false, isSparse: true }
  * ```
  */
-export function isBinaryOrSparseCategorical(yTrueShape: readonly number[], yPredShape: readonly number[]): { isBinary: boolean; isSparse: boolean } {
+export function isBinaryOrSparseCategorical(yTrueShape: readonly number[], yPredShape: readonly number[]): {
+  /** yPred's last axis is 1: one probability (or logit) per sample. */
+  isBinary: boolean;
+  /** The labels are integer class ids, not one-hot. */
+  isSparse: boolean;
+} {
   const tLast = yTrueShape[yTrueShape.length - 1];
   const pLast = yPredShape[yPredShape.length - 1];
   const isBinary = pLast === 1;

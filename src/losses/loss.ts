@@ -253,6 +253,7 @@ export abstract class Loss {
  * ```
  */
 export class LossFunctionWrapper extends Loss {
+  /** The function giving per-sample losses from `(yTrue, yPred)` (ranks already aligned). */
   readonly fn: LossFunction;
 
   constructor(fn: LossFunction, options: LossOptions = {}) {

@@ -183,6 +183,7 @@ export class MeanSquaredLogarithmicError extends LossFunctionWrapper {
  * ```
  */
 export class Huber extends LossFunctionWrapper {
+  /** Where the loss turns from quadratic to linear, in units of the error (default 1). */
   readonly delta: number;
   constructor(options: LossOptions & { delta?: number } = {}) {
     const delta = options.delta ?? 1;
@@ -217,6 +218,7 @@ export class LogCosh extends LossFunctionWrapper {
  * ```
  */
 export class CosineSimilarity extends LossFunctionWrapper {
+  /** The axis along which the vectors are compared (default -1, the last). */
   readonly axis: number;
   constructor(options: LossOptions & { axis?: number } = {}) {
     const axis = options.axis ?? -1;

@@ -99,6 +99,7 @@ export class Accuracy extends MeanMetricWrapper {
  * ```
  */
 export class BinaryAccuracy extends MeanMetricWrapper {
+  /** A prediction counts as 1 when it is above this (default 0.5). */
   readonly threshold: number;
   constructor(options: { name?: string; threshold?: number } = {}) {
     const threshold = options.threshold ?? 0.5;

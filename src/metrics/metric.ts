@@ -105,7 +105,9 @@ function range(from: number, to: number): number[] {
  * ```
  */
 export class Mean extends Metric {
+  /** Σ values·w over every batch since the last reset (float64). */
   protected total = 0;
+  /** Σ w, or the number of samples when unweighted, since the last reset. */
   protected count = 0;
 
   constructor(options: { name?: string; direction?: MetricDirection } = {}) {
@@ -154,6 +156,7 @@ export class Mean extends Metric {
  * ```
  */
 export class MeanMetricWrapper extends Mean {
+  /** The function giving per-sample values from `(yTrue, yPred)`. */
   readonly fn: MetricFunction;
 
   constructor(fn: MetricFunction, options: { name?: string; direction?: MetricDirection } = {}) {

@@ -10,6 +10,7 @@ import { MeanMetricWrapper } from './metric.js';
 
 /** Options of a metric: its name. */
 export interface MetricOptions {
+  /** The key under which the metric is reported (`History.history`, logs); each class has a Keras default. */
   name?: string;
 }
 
@@ -126,6 +127,7 @@ export function cosineSimilarity(yTrue: TensorLike, yPred: TensorLike, axis = -1
  * ```
  */
 export class CosineSimilarity extends MeanMetricWrapper {
+  /** The axis along which the vectors are compared (default -1, the last). */
   readonly axis: number;
   constructor(options: MetricOptions & { axis?: number } = {}) {
     const axis = options.axis ?? -1;

@@ -60,20 +60,27 @@ export interface FitArgs {
 
 /** Options of `evaluate`. */
 export interface EvaluateArgs {
+  /** Samples per batch (default 32). */
   batchSize?: number;
+  /** 0 silent, 1 progress bar (default), 2 one line at the end. */
   verbose?: 0 | 1 | 2;
+  /** One weight per sample, multiplying its loss and metrics. */
   sampleWeight?: DataLike;
 }
 
 /** Options of `predict`. */
 export interface PredictArgs {
+  /** Samples per batch (default 32). */
   batchSize?: number;
+  /** 0 silent (default), 1 progress bar, 2 one line at the end. */
   verbose?: 0 | 1 | 2;
 }
 
 /** Sequential's constructor arguments: a list of layers, or `{ layers, name }` (TF.js). */
 export interface SequentialArgs {
+  /** The layers, in order (more can be added with `add`). */
   layers?: readonly Layer[];
+  /** The model's name; default `sequential`, made unique (`sequential_1`, ...). */
   name?: string;
 }
 
@@ -92,6 +99,7 @@ export interface SequentialArgs {
  * ```
  */
 export class Sequential {
+  /** The Keras class name, `'Sequential'` (saved in model.json). */
   static readonly className = 'Sequential';
 
   /** The model's name (`sequential`, `sequential_1`, ...). */
@@ -715,7 +723,17 @@ export class Sequential {
   }
 
   /** The model's configuration: its name and each layer's class and config (TF.js camelCase). */
-  getConfig(): { name: string; layers: { className: string; config: Record<string, unknown> }[] } {
+  getConfig(): {
+    /** The model's name. */
+    name: string;
+    /** One entry per layer, in order. */
+    layers: {
+      /** The layer's Keras class name (`'Dense'`). */
+      className: string;
+      /** The layer's `getConfig()`. */
+      config: Record<string, unknown>;
+    }[];
+  } {
     return { name: this.name, layers: this.stack.map((l) => ({ className: l.getClassName(), config: l.getConfig() })) };
   }
 

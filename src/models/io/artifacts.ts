@@ -19,20 +19,29 @@ export interface ModelArtifacts {
   weightData?: ArrayBuffer | ArrayBuffer[] | ArrayBufferView;
   /** 'layers-model'. */
   format?: string;
+  /** What wrote the artifacts (`'tensorkit v0.1.0'`, `'TensorFlow.js tfjs-layers v4.22.0'`, ...). */
   generatedBy?: string;
+  /** The converter that produced them from another format (`'TensorFlow.js Converter v4.x'`), or null. */
   convertedBy?: string | null;
   /** TF.js's place for the compile settings (tensorkit writes them inside the topology). */
   trainingConfig?: unknown;
+  /** Any JSON data the user stored with the model (copied as plain data on load). */
   userDefinedMetadata?: unknown;
 }
 
 /** What a save reports (TF.js's `SaveResult`), plus the files written. */
 export interface SaveResult {
+  /** Sizes and time of the save, as TF.js reports them. */
   modelArtifactsInfo: {
+    /** When the save happened. */
     dateSaved: Date;
+    /** Always `'JSON'` (the topology is JSON, not a binary graph). */
     modelTopologyType: 'JSON';
+    /** The length of the topology's JSON text. */
     modelTopologyBytes?: number;
+    /** The length of the weight specs' JSON text. */
     weightSpecsBytes?: number;
+    /** The size of the weight data in bytes. */
     weightDataBytes?: number;
   };
   /** The files written, for file system saves. */
@@ -41,7 +50,9 @@ export interface SaveResult {
 
 /** Where a model is saved to or loaded from: anything with `save` and/or `load` (TF.js's IOHandler). */
 export interface IOHandler {
+  /** Stores the artifacts somewhere (a directory, memory, a server) and reports what was saved. */
   save?(artifacts: ModelArtifacts): Promise<SaveResult>;
+  /** Reads artifacts back; `tk.loadModel(handler)` checks them before use. */
   load?(): Promise<ModelArtifacts>;
 }
 

@@ -24,14 +24,26 @@ import { expectName, fail, get, isObject, resolveLimits, show, type LoadLimits }
  * (for instance one that fails on purpose, or an in-memory one) through `fileSystem(dir, { fs })`.
  */
 export interface FileSystemLike {
+  /** The whole file's bytes. */
   readFile(path: string): Promise<Uint8Array>;
   /** Writes the whole file and flushes it to disk before resolving. */
   writeFile(path: string, data: Uint8Array): Promise<void>;
   /** Replaces `to` atomically. */
   rename(from: string, to: string): Promise<void>;
+  /** Deletes a file (old weight shards and temporary files). */
   unlink(path: string): Promise<void>;
+  /** Creates a directory (with its parents when `recursive`). */
   mkdir(path: string, options: { recursive: boolean }): Promise<unknown>;
-  stat(path: string): Promise<{ size: number; isFile(): boolean; isDirectory(): boolean }>;
+  /** What the loader checks before reading a path: its size and kind. */
+  stat(path: string): Promise<{
+    /** Size in bytes. */
+    size: number;
+    /** True for a regular file. */
+    isFile(): boolean;
+    /** True for a directory. */
+    isDirectory(): boolean;
+  }>;
+  /** The canonical absolute path, symlinks resolved (so manifest paths cannot leave the directory). */
   realpath(path: string): Promise<string>;
 }
 
@@ -101,7 +113,9 @@ export async function nodeFileSystem(): Promise<FileSystemLike> {
 
 /** A directory handler that can also read the weights-only manifest first. */
 export interface FileSystemHandler extends IOHandler {
+  /** Writes model.json and the weight files into the directory, atomically. */
   save(artifacts: ModelArtifacts): Promise<SaveResult>;
+  /** Reads model.json (or, failing that, weights_manifest.json) and its weight files. */
   load(): Promise<ModelArtifacts>;
   /** Reads `weights_manifest.json` if the directory has one, else model.json's weights. */
   loadWeights(): Promise<ModelArtifacts>;

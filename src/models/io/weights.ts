@@ -12,18 +12,30 @@ import { elementCount, expectArray, expectFiniteNumber, expectName, expectObject
 export interface WeightSpec {
   /** `<layer name>/<weight name>`, e.g. `dense/kernel`. */
   name: string;
+  /** The weight's shape. */
   shape: number[];
   /** 'float32' or 'int32' (tensorkit writes these); the format also knows bool, string, complex64. */
   dtype: string;
   /** 'model' (default) or 'optimizer'. */
   group?: 'model' | 'optimizer';
   /** Set by the TF.js converter's `--quantize_*` options: stored as uint8/uint16/float16. */
-  quantization?: { dtype: 'uint8' | 'uint16' | 'float16'; scale?: number; min?: number; original_dtype?: string };
+  quantization?: {
+    /** The stored type. */
+    dtype: 'uint8' | 'uint16' | 'float16';
+    /** Integer types: value = stored·scale + min. */
+    scale?: number;
+    /** Integer types: the value of a stored 0. */
+    min?: number;
+    /** The weight's type before quantization ('float32' or 'int32'). */
+    original_dtype?: string;
+  };
 }
 
 /** A group of the manifest in model.json: the files holding its bytes, and its weights. */
 export interface WeightsManifestGroup {
+  /** The weight files of the group, relative to model.json, whose bytes are read in order and joined. */
   paths: string[];
+  /** The weights stored in those bytes, in order. */
   weights: WeightSpec[];
 }
 
