@@ -78,7 +78,17 @@ export function checkGradients(f: (...args: Tensor[]) => Tensor, inputs: readonl
   return gradientCheckReport(f, inputs, options).maxError;
 }
 
-/** {@link checkGradients} with the location of the worst disagreement. */
+/**
+ * {@link checkGradients} with the location of the worst disagreement: which input, which element,
+ * both values, the worst error of every input, and the ops `f` recorded.
+ *
+ * @example
+ * ```ts
+ * const r = tk.gradientCheckReport((a, b) => a.mul(b).sum(), [tk.tensor([1, 2]), tk.tensor([3, 4])]);
+ * r.maxError < 1e-3;   // true
+ * r.inputs.length;     // 2: one entry per argument
+ * ```
+ */
 export function gradientCheckReport(f: (...args: Tensor[]) => Tensor, inputs: readonly TensorLike[], options: CheckGradientsOptions = {}): GradientCheckReport {
   const h = options.epsilon ?? 1e-2;
   const xs = inputs.map((x) => {

@@ -84,7 +84,16 @@ export interface GraphOptions {
   localIds?: boolean;
 }
 
-/** The recorded computation behind a tensor, as data and as diagram text. */
+/**
+ * The recorded computation behind a tensor, as data and as diagram text. Made by {@link graph}.
+ *
+ * @example
+ * ```ts
+ * const g = tk.graph(loss);
+ * g.nodes.length;                          // one per tensor
+ * writeFileSync('tape.dot', g.dot);        // then: dot -Tsvg tape.dot > tape.svg
+ * ```
+ */
 export class ComputationGraph {
   /** Every tensor the result depends on, in creation order (so inputs come before their ops). */
   readonly nodes: readonly GraphNode[];

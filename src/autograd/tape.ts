@@ -24,7 +24,15 @@ import type { BackwardFn, TapeNode } from './node.js';
 let nextNodeId = 0;
 let pauseDepth = 0;
 
-/** True unless inside `noGrad`. */
+/**
+ * True unless inside `noGrad`: whether ops record themselves on the tape (when an input requires a gradient).
+ *
+ * @example
+ * ```ts
+ * tk.isRecording();                        // true
+ * tk.noGrad(() => tk.isRecording());       // false
+ * ```
+ */
 export function isRecording(): boolean {
   return pauseDepth === 0;
 }

@@ -78,7 +78,17 @@ export interface TraceOptions {
   precision?: number;
 }
 
-/** The record of one backward walk: `steps` in order, the leaves' gradients, and a printout. */
+/**
+ * The record of one backward walk: `steps` in order, the leaves' gradients, and a printout.
+ * Made by {@link traceBackward}.
+ *
+ * @example
+ * ```ts
+ * const trace = tk.traceBackward(loss);
+ * trace.steps[0].op;            // the last op recorded, visited first
+ * console.log(trace.format());
+ * ```
+ */
 export class BackwardTrace {
   /** The label of the tensor the walk started from. */
   readonly root: string;

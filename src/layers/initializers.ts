@@ -537,6 +537,9 @@ export class Orthogonal extends Initializer {
  * multiplied by the sign of the matching diagonal entry of R (as Keras does with
  * `q *= sign(diag(r))`): the unique Q whose R has a positive diagonal. Householder reflections:
  * column k of R is reflected onto alpha·e_k with |alpha| = ‖R[k:, k]‖, then Q = H_0·…·H_{n-1}·I.
+ * The numerical core of {@link Orthogonal}.
+ *
+ * @internal
  */
 export function orthonormalColumns(a: Float64Array, m: number, n: number): Float64Array {
   const r = Float64Array.from(a);
@@ -690,7 +693,14 @@ export class STFT extends Initializer {
 
 // ---- custom ----------------------------------------------------------------------------------------
 
-/** Wraps a plain function `(shape, dtype) => Tensor` (a Keras custom initializer). */
+/**
+ * Wraps a plain function `(shape, dtype) => Tensor` (a Keras custom initializer).
+ *
+ * @example
+ * ```ts
+ * new tk.initializers.FunctionInitializer((shape) => tk.fill(shape, 0.5)).apply([2]).toArray();   // [0.5, 0.5]
+ * ```
+ */
 export class FunctionInitializer extends Initializer {
   static override readonly className: string = 'FunctionInitializer';
   /** @param fn The custom function, called as `fn(shape, 'float32')`. */
@@ -711,7 +721,14 @@ export class FunctionInitializer extends Initializer {
   }
 }
 
-/** Uses a given tensor as the initial value; the shape must match (Keras's tensor identifier). */
+/**
+ * Uses a given tensor as the initial value; the shape must match (Keras's tensor identifier).
+ *
+ * @example
+ * ```ts
+ * new tk.initializers.TensorInitializer(tk.tensor([1, 2])).apply([2]).toArray();   // [1, 2]
+ * ```
+ */
 export class TensorInitializer extends Initializer {
   static override readonly className: string = 'TensorInitializer';
   /** @param value The tensor whose copy every call returns (its shape must be the requested one). */

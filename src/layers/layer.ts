@@ -12,7 +12,14 @@ import { getRegularizer, type Regularizer, type RegularizerIdentifier } from './
 /** A shape that may leave the batch (or any) dimension unknown: Keras's `None` is `null`. */
 export type SymbolicShape = readonly (number | null)[];
 
-/** `(None, 28, 28, 1)` — Keras's rendering of a shape, used in summaries and errors. */
+/**
+ * `(None, 28, 28, 1)` — Keras's rendering of a shape, used in summaries and errors.
+ *
+ * @example
+ * ```ts
+ * tk.layers.formatSymbolicShape([null, 28, 28, 1]);   // '(None, 28, 28, 1)'
+ * ```
+ */
 export function formatSymbolicShape(shape: SymbolicShape): string {
   const dims = shape.map((d) => (d === null ? 'None' : String(d)));
   return `(${dims.join(', ')}${dims.length === 1 ? ',' : ''})`;

@@ -187,7 +187,14 @@ export class OrthogonalRegularizer extends Regularizer {
   }
 }
 
-/** Wraps a plain function `(x) => scalar Tensor`. */
+/**
+ * Wraps a plain function `(x) => scalar Tensor` (a Keras custom regularizer).
+ *
+ * @example
+ * ```ts
+ * new tk.regularizers.FunctionRegularizer((w) => w.abs().max()).penalty(tk.tensor([1, -3])).item();   // 3
+ * ```
+ */
 export class FunctionRegularizer extends Regularizer {
   static override readonly className: string = 'FunctionRegularizer';
   /** @param fn The custom penalty: takes the weight, returns a scalar Tensor. */
@@ -259,7 +266,12 @@ export function serializeRegularizer(regularizer: Regularizer | null): (Regulari
   return regularizer === null ? null : { className: regularizer.getClassName(), config: regularizer.getConfig() };
 }
 
-/** A regularizer from an identifier, or null for none (`who` prefixes errors). */
+/**
+ * A regularizer from an identifier, or null for none (`who` prefixes errors): how layers read
+ * their regularizer options. Use {@link getRegularizer}.
+ *
+ * @internal
+ */
 export function regularizerOrNull(identifier: RegularizerIdentifier | null | undefined, who: string): Regularizer | null {
   return identifier === undefined || identifier === null ? null : getRegularizer(identifier, who);
 }

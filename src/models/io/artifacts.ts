@@ -70,12 +70,29 @@ export interface CheckedArtifacts {
   trainingConfig: JsonValue | undefined;
 }
 
-/** Artifacts that hold `artifacts` (TF.js's `tf.io.fromMemory`). */
+/**
+ * A handler whose load returns `artifacts` (TF.js's `tf.io.fromMemory`).
+ *
+ * @example
+ * ```ts
+ * const copy = await tk.loadModel(tk.io.fromMemory(model.toArtifacts()));
+ * ```
+ */
 export function fromMemory(artifacts: ModelArtifacts): IOHandler {
   return { load: async () => artifacts };
 }
 
-/** A handler whose save calls `fn` with the artifacts (TF.js's `tf.io.withSaveHandler`). */
+/**
+ * A handler whose save calls `fn` with the artifacts (TF.js's `tf.io.withSaveHandler`).
+ *
+ * @example
+ * ```ts
+ * await model.save(tk.io.withSaveHandler(async (artifacts) => {
+ *   await upload(artifacts);   // your own storage
+ *   return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+ * }));
+ * ```
+ */
 export function withSaveHandler(fn: (artifacts: ModelArtifacts) => Promise<SaveResult>): IOHandler {
   return { save: fn };
 }

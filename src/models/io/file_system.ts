@@ -212,6 +212,13 @@ async function loadFromDirectory(fs: FileSystemLike, path: PathModule, target: s
  * Artifacts from the text of a model.json (or weights_manifest.json), reading weight files with
  * `read(path, maxBytes)`. Every field is checked; each group's files must hold exactly the
  * bytes its weights need.
+ *
+ * @example
+ * ```ts
+ * const text = await readFile('dir/model.json', 'utf8');
+ * const artifacts = await tk.io.artifactsFromJsonText(text, 'model.json', (path) => readFile(`dir/${path}`));
+ * const model = await tk.loadModel(artifacts);
+ * ```
  */
 export async function artifactsFromJsonText(
   text: string,
