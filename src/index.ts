@@ -5,6 +5,7 @@ import './ops/index.js'; // binds the Tensor methods to the ops (see src/tensor/
 export { Tensor, Variable, tensor, tensor as constant, variable, type TensorLike, type NestedArray } from './tensor/tensor.js';
 export { zeros, ones, fill, zerosLike, onesLike, eye, range, linspace, randomUniform, randomNormal, truncatedNormal, type RandomOptions } from './tensor/creation.js';
 export { setSeed } from './tensor/random.js';
+export { setKernels, getKernels, setNumThreads, getNumThreads, type KernelKind } from './tensor/kernels/engine.js';
 export type { Shape } from './tensor/shape.js';
 export type { Padding } from './tensor/kernels/conv_geometry.js';
 

@@ -19,7 +19,7 @@
 
 import { record } from '../autograd/tape.js';
 import { conv2dGeometry, type Conv2DGeometry, type Padding } from '../tensor/kernels/conv_geometry.js';
-import { gemm } from '../tensor/kernels/gemm.js';
+import { gemmAuto } from '../tensor/kernels/engine.js';
 import { col2im, im2col } from '../tensor/kernels/im2col.js';
 import { formatShape } from '../tensor/shape.js';
 import { Tensor, toTensor, type TensorLike } from '../tensor/tensor.js';
@@ -115,7 +115,7 @@ export function conv2dNHWC(x: Tensor, kernel: Tensor, bias: Tensor | null, windo
   for (let b0 = 0; b0 < g.batch; b0 += chunk) {
     const count = Math.min(chunk, g.batch - b0);
     im2col(x.data, g, b0, count, cols);
-    gemm(false, false, count * P, F, K, cols, 0, K, w, 0, F, y, b0 * P * F, F, false);
+    gemmAuto(false, false, count * P, F, K, cols, 0, K, w, 0, F, y, b0 * P * F, F, false);
     biasRelu(y, b0 * P * F, count * P, F, bias === null ? null : bias.data, relu);
   }
 
@@ -131,11 +131,11 @@ export function conv2dNHWC(x: Tensor, kernel: Tensor, bias: Tensor | null, windo
       if (dW !== null) {
         // dW += colsᵀ·dz over this chunk's patches (recomputed, see the file comment).
         im2col(x.data, g, b0, count, scratch);
-        gemm(true, false, K, F, rows, scratch, 0, K, dz, b0 * P * F, F, dW, 0, F, b0 > 0);
+        gemmAuto(true, false, K, F, rows, scratch, 0, K, dz, b0 * P * F, F, dW, 0, F, b0 > 0);
       }
       if (dx !== null) {
         // dcols = dz·Wᵀ into the same buffer, then scatter-added back into the image: dx.
-        gemm(false, true, rows, K, F, dz, b0 * P * F, F, w, 0, F, scratch, 0, K, false);
+        gemmAuto(false, true, rows, K, F, dz, b0 * P * F, F, w, 0, F, scratch, 0, K, false);
         col2im(scratch, g, b0, count, dx);
       }
     }

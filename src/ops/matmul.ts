@@ -8,7 +8,7 @@
 // shape and the tape walker sums them back to each input's batch shape.
 
 import { record } from '../autograd/tape.js';
-import { gemm } from '../tensor/kernels/gemm.js';
+import { gemmAuto } from '../tensor/kernels/engine.js';
 import { broadcastShapes, formatShape, sizeOf, stridesOf } from '../tensor/shape.js';
 import { Tensor, toTensor, type TensorLike } from '../tensor/tensor.js';
 import { reshape } from './shape.js';
@@ -72,13 +72,13 @@ export function batchedGemm(a: Tensor, b: Tensor, transA: boolean, transB: boole
   const aMat = aRows * aCols;
   const bMat = bRows * bCols;
   if (count === 1) {
-    gemm(transA, transB, m, n, k, a.data, 0, aCols, b.data, 0, bCols, out, 0, n, false);
+    gemmAuto(transA, transB, m, n, k, a.data, 0, aCols, b.data, 0, bCols, out, 0, n, false);
   } else {
     // Map each output batch index to the (possibly broadcast) batch index of a and b.
     const aIdx = batchOffsets(aBatch, batch);
     const bIdx = batchOffsets(bBatch, batch);
     for (let i = 0; i < count; i++) {
-      gemm(transA, transB, m, n, k, a.data, aIdx[i]! * aMat, aCols, b.data, bIdx[i]! * bMat, bCols, out, i * m * n, n, false);
+      gemmAuto(transA, transB, m, n, k, a.data, aIdx[i]! * aMat, aCols, b.data, bIdx[i]! * bMat, bCols, out, i * m * n, n, false);
     }
   }
   return new Tensor(out, [...batch, m, n]);

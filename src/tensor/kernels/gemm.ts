@@ -279,7 +279,7 @@ function gemmSmall(
 }
 
 /** Throws (naming gemm and the offending sizes) if a view does not fit in its array. */
-function checkArguments(
+export function checkArguments(
   transA: boolean, transB: boolean, m: number, n: number, k: number,
   a: Float32Array, aOffset: number, lda: number,
   b: Float32Array, bOffset: number, ldb: number,

@@ -1,0 +1,169 @@
+// The WebAssembly SIMD GEMM against the float64 oracle, the same properties gemm.test.ts checks
+// for the JavaScript kernel (awkward sizes, all transposes, offsets, leading dimensions,
+// accumulate, edges), on 1, 2 and 3 threads, through the engine directly (so that small shapes
+// reach the SIMD kernel too, below gemmAuto's thresholds) and through gemmAuto with both kernels.
+
+import { afterAll, describe, expect, it } from 'vitest';
+import { gemmAuto, getKernels, getNumThreads, setKernels, setNumThreads } from '../../src/tensor/kernels/engine.js';
+import { gemm } from '../../src/tensor/kernels/gemm.js';
+import { SimdGemm, simdSupported } from '../../src/tensor/kernels/wasm/simd_gemm.js';
+import { AWKWARD_SHAPES, TRANS, expectBitIdentical, expectClose, makeCase, mulberry32, randomArray, runCase, type GemmFn } from './wasm_gemm_reference.js';
+
+const shared = SimdGemm.create(true);
+const unshared = SimdGemm.create(false);
+afterAll(() => { shared.stopThreads(); });
+
+/** The SIMD engine on `threads` threads, with gemm's signature (m, n, k ≥ 1 only). */
+function simdOn(engine: SimdGemm, threads: number): GemmFn {
+  return (transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc, accumulate) =>
+    engine.run(threads, transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc, accumulate);
+}
+
+describe('simd gemm kernel', () => {
+  it('is supported here (Node 20 has WebAssembly SIMD)', () => {
+    expect(simdSupported()).toBe(true);
+    expect(simdSupported(() => false)).toBe(false);
+    expect(simdSupported(() => { throw new Error('no wasm'); })).toBe(false);
+  });
+
+  for (const threads of [1, 2, 3]) {
+    for (const [transA, transB] of TRANS) {
+      it(`matches the float64 reference on awkward shapes, ${threads} thread(s), transA=${transA} transB=${transB}`, () => {
+        const rand = mulberry32(2000 + threads * 4 + Number(transA) * 2 + Number(transB));
+        for (const [m, n, k] of AWKWARD_SHAPES) {
+          for (const accumulate of [false, true]) {
+            const t = makeCase(rand, transA, transB, m, n, k, accumulate);
+            expectClose(t, runCase(simdOn(shared, threads), t), `simd×${threads}`);
+          }
+        }
+      });
+    }
+  }
+
+  it('matches the reference on 300 random shapes up to 70, on 1 and 2 threads', () => {
+    const rand = mulberry32(77);
+    for (let trial = 0; trial < 300; trial++) {
+      const [transA, transB] = TRANS[trial % 4]!;
+      const size = () => 1 + Math.floor(rand() * 70);
+      const t = makeCase(rand, transA, transB, size(), size(), size(), rand() < 0.5);
+      expectClose(t, runCase(simdOn(shared, 1 + (trial % 2)), t), `simd×${1 + (trial % 2)}`);
+    }
+  });
+
+  it('matches the reference on larger random shapes (several chunks per thread)', () => {
+    const rand = mulberry32(78);
+    for (let trial = 0; trial < 12; trial++) {
+      const [transA, transB] = TRANS[trial % 4]!;
+      const size = () => 1 + Math.floor(rand() * 400);
+      const t = makeCase(rand, transA, transB, size(), size(), size(), rand() < 0.5);
+      expectClose(t, runCase(simdOn(shared, 2 + (trial % 3)), t), `simd×${2 + (trial % 3)}`);
+    }
+  });
+
+  it('works on unshared memory (a page without cross-origin isolation): threads are ignored', () => {
+    expect(unshared.shared).toBe(false);
+    const rand = mulberry32(79);
+    for (const [m, n, k] of [[70, 90, 300], [5, 9, 3], [129, 257, 257]] as const) {
+      const t = makeCase(rand, true, false, m, n, k, true);
+      expectClose(t, runCase(simdOn(unshared, 2), t), 'unshared simd');
+    }
+  });
+
+  it('keeps Inf and NaN in their own rows and columns, on 1 and 2 threads', () => {
+    // 12×20 = 3×2 full 4×8 tiles plus edges; non-finite values in A row 9 and B column 17.
+    const m = 12, n = 20, k = 300;
+    const rand = mulberry32(5);
+    const a = randomArray(m * k, rand), b = randomArray(k * n, rand);
+    a[9 * k + 2] = Infinity;
+    b[200 * n + 17] = NaN;
+    for (const threads of [1, 2]) {
+      const c = new Float32Array(m * n);
+      shared.run(threads, false, false, m, n, k, a, 0, k, b, 0, n, c, 0, n, false);
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) expect(Number.isFinite(c[i * n + j]!), `C[${i}][${j}] on ${threads}`).toBe(i !== 9 && j !== 17);
+      }
+    }
+  });
+
+  it('grows its memory for a large product after small ones, and still reads the small ones right', () => {
+    const rand = mulberry32(80);
+    const small = makeCase(rand, false, false, 9, 10, 11, false);
+    const before = runCase(simdOn(shared, 2), small);
+    const big = makeCase(rand, false, true, 700, 650, 600, false); // ~5 MB of operands
+    expectClose(big, runCase(simdOn(shared, 2), big), 'big');
+    expectBitIdentical(runCase(simdOn(shared, 2), small), before, 'small again');
+  });
+
+  it('gives bit-identical results on 1, 2, 3 and 4 threads and on repeated runs', () => {
+    const rand = mulberry32(81);
+    for (const [transA, transB] of TRANS) {
+      const t = makeCase(rand, transA, transB, 333, 257, 300, true);
+      const first = runCase(simdOn(shared, 1), t);
+      for (const threads of [2, 3, 4, 2, 1]) expectBitIdentical(runCase(simdOn(shared, threads), t), first, `${threads} threads`);
+    }
+  });
+});
+
+describe('gemmAuto', () => {
+  const saved = { kernels: getKernels(), threads: getNumThreads() };
+  afterAll(() => { setKernels(saved.kernels); setNumThreads(saved.threads); });
+
+  it('matches the reference with both kernels and several thread counts, small and large', () => {
+    const rand = mulberry32(90);
+    const shapes: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [1, 300, 200], [200, 1, 300], [40, 40, 40], [130, 70, 260], [300, 200, 150]];
+    for (const kind of ['js', 'simd'] as const) {
+      setKernels(kind);
+      for (const threads of [1, 2, 3]) {
+        setNumThreads(threads);
+        for (const [m, n, k] of shapes) {
+          for (const [transA, transB] of TRANS) {
+            const t = makeCase(rand, transA, transB, m, n, k, rand() < 0.5);
+            expectClose(t, runCase(gemmAuto, t), `gemmAuto ${kind}×${threads}`);
+          }
+        }
+      }
+    }
+  });
+
+  it('handles k = 0 (zeros, or C unchanged when accumulating) and m = 0 / n = 0 with either kernel', () => {
+    const rand = mulberry32(91);
+    for (const kind of ['js', 'simd'] as const) {
+      setKernels(kind);
+      const over = makeCase(rand, false, false, 50, 60, 0, false);
+      const got = runCase(gemmAuto, over);
+      for (let i = 0; i < 50; i++) for (let j = 0; j < 60; j++) expect(got[over.cOffset + i * over.ldc + j]).toBe(0);
+      const acc = makeCase(rand, true, true, 50, 60, 0, true);
+      expect(runCase(gemmAuto, acc)).toEqual(acc.c);
+      for (const [m, n] of [[0, 500], [500, 0]] as const) {
+        const empty = makeCase(rand, false, false, m, n, 300, false);
+        expect(runCase(gemmAuto, empty)).toEqual(empty.c);
+      }
+    }
+  });
+
+  it('throws, naming gemm, when a view does not fit, whichever kernel would run', () => {
+    setKernels('simd');
+    const a = new Float32Array(100 * 100 - 1), b = new Float32Array(100 * 100), c = new Float32Array(100 * 100);
+    expect(() => gemmAuto(false, false, 100, 100, 100, a, 0, 100, b, 0, 100, c, 0, 100, false))
+      .toThrow(/gemm: A \(stored m×k = 100×100, offset 0, ld 100\) needs 10000 elements but its array has 9999/);
+    expect(() => gemmAuto(false, false, 100, 100, 100, b, 0, 99, b, 0, 100, c, 0, 100, false)).toThrow(/gemm: lda = 99/);
+  });
+
+  it('agrees with the JS kernel to float32 accuracy on a product as conv2d makes it (Aᵀ·B accumulated)', () => {
+    const rand = mulberry32(92);
+    const K = 288, F = 64, rows = 1000;
+    const cols = randomArray(rows * K, rand), dz = randomArray(rows * F, rand);
+    const js = new Float32Array(K * F), simd = new Float32Array(K * F);
+    for (const [out, kind] of [[js, 'js'], [simd, 'simd']] as const) {
+      setKernels(kind);
+      gemmAuto(true, false, K, F, rows / 2, cols, 0, K, dz, 0, F, out, 0, F, false);
+      gemmAuto(true, false, K, F, rows / 2, cols, (rows / 2) * K, K, dz, (rows / 2) * F, F, out, 0, F, true);
+    }
+    const want = new Float32Array(K * F);
+    gemm(true, false, K, F, rows, cols, 0, K, dz, 0, F, want, 0, F, false);
+    for (let i = 0; i < want.length; i++) {
+      expect(Math.abs(js[i]! - want[i]!)).toBeLessThan(1e-4);
+      expect(Math.abs(simd[i]! - want[i]!)).toBeLessThan(1e-3);
+    }
+  });
+});
