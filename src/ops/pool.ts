@@ -26,7 +26,7 @@ import { transpose } from './shape.js';
  * @example
  * ```ts
  * const x = tk.tensor([1, 5, 3, 2, 8, 0, 4, 6, 7], [1, 3, 3, 1]);
- * maxPool2d(x, 2, 1).toArray();   // [[[[8], [8]], [[8], [7]]]]
+ * maxPool2d(x, 2, 1).toArray();   // [[[[8], [8]], [[8], [8]]]]: the 8 is in all four windows
  * ```
  */
 export function maxPool2d(
