@@ -4,7 +4,8 @@
 // reach the SIMD kernel too, below gemmAuto's thresholds) and through gemmAuto with both kernels.
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { gemmAuto, getKernels, getNumThreads, setKernels, setNumThreads } from '../../src/tensor/kernels/engine.js';
+import { gemmAuto, getKernels, getNumThreads, reluBackward, setKernels, setNumThreads } from '../../src/tensor/kernels/engine.js';
+import { biasActivation } from '../../src/tensor/kernels/epilogue.js';
 import { gemm } from '../../src/tensor/kernels/gemm.js';
 import { SimdGemm, simdSupported } from '../../src/tensor/kernels/wasm/simd_gemm.js';
 import { AWKWARD_SHAPES, TRANS, expectBitIdentical, expectClose, makeCase, mulberry32, randomArray, runCase, type GemmFn } from './wasm_gemm_reference.js';
@@ -164,6 +165,72 @@ describe('gemmAuto', () => {
     for (let i = 0; i < want.length; i++) {
       expect(Math.abs(js[i]! - want[i]!)).toBeLessThan(1e-4);
       expect(Math.abs(simd[i]! - want[i]!)).toBeLessThan(1e-3);
+    }
+  });
+});
+
+describe('the fused epilogue and the relu backward', () => {
+  afterAll(() => { setKernels('simd'); setNumThreads(2); });
+
+  /** Random numbers with exact zeros, negative zeros, NaN and ±Infinity sprinkled in. */
+  function awkwardArray(length: number, rand: () => number): Float32Array {
+    const x = randomArray(length, rand);
+    const specials = [0, -0, Number.NaN, Infinity, -Infinity];
+    for (let i = 0; i < length; i += 17) x[i] = specials[Math.floor(rand() * specials.length)]!;
+    return x;
+  }
+
+  it('bias + relu after the product: the same bits as the JS epilogue, on 1 and 2 threads', () => {
+    const rand = mulberry32(93);
+    for (const [m, n, k] of [[600, 32, 9], [300, 64, 288], [50, 37, 70], [1000, 6, 40]] as const) {
+      const a = randomArray(m * k, rand), b = randomArray(k * n, rand), bias = awkwardArray(n, rand);
+      for (const relu of [false, true]) {
+        for (const withBias of [false, true]) {
+          const epilogue = { bias: withBias ? bias : null, relu };
+          // The JS epilogue applied to the SIMD kernel's product...
+          setKernels('simd'); setNumThreads(1);
+          const want = new Float32Array(m * n);
+          gemmAuto(false, false, m, n, k, a, 0, k, b, 0, n, want, 0, n, false);
+          biasActivation(want, 0, m, n, epilogue.bias, relu);
+          // ...equals the fused one, whoever computes which block.
+          for (const threads of [1, 2]) {
+            setNumThreads(threads);
+            const got = new Float32Array(m * n);
+            gemmAuto(false, false, m, n, k, a, 0, k, b, 0, n, got, 0, n, false, epilogue);
+            expectBitIdentical(got, want, `${m}×${n}×${k} relu=${relu} bias=${withBias} threads=${threads}`);
+          }
+        }
+      }
+    }
+  });
+
+  it('reluBackward: dz and the float64 column sums, the same bits in JS and SIMD, odd widths included', () => {
+    const rand = mulberry32(94);
+    for (const [rows, F] of [[2000, 32], [700, 64], [999, 5], [3000, 3], [5000, 1]] as const) {
+      const dy = awkwardArray(rows * F, rand), y = awkwardArray(rows * F, rand);
+      const out: { dz: Float32Array; sums: Float64Array }[] = [];
+      for (const kind of ['js', 'simd'] as const) {
+        setKernels(kind);
+        const dz = new Float32Array(rows * F + 3).fill(7), sums = Float64Array.from({ length: F }, (_, f) => f / 3);
+        reluBackward(dy, y, dz, F, sums);
+        out.push({ dz, sums });
+      }
+      expectBitIdentical(out[1]!.dz, out[0]!.dz, `dz ${rows}×${F}`);
+      expect(Array.from(out[1]!.sums)).toEqual(Array.from(out[0]!.sums));
+      expect(Array.from(out[0]!.dz.subarray(rows * F))).toEqual([7, 7, 7]); // past dy's length: untouched
+      for (let i = 0; i < rows * F; i += 101) {
+        expect(Object.is(out[0]!.dz[i], Math.fround(dy[i]! * (y[i]! > 0 ? 1 : 0)))).toBe(true);
+      }
+    }
+    expect(() => reluBackward(new Float32Array(6), new Float32Array(5), new Float32Array(6), 3, null)).toThrow(/reluBackward: dy has 6 numbers, y 5/);
+    // A dz longer than dy (conv2d reuses one buffer): its tail is neither written nor summed.
+    for (const kind of ['js', 'simd'] as const) {
+      setKernels(kind);
+      for (const rows of [2, 5000]) {
+        const dz = new Float32Array(rows * 2 + 10).fill(100), sums = new Float64Array(2);
+        reluBackward(new Float32Array(rows * 2).fill(1), new Float32Array(rows * 2).fill(1), dz, 2, sums);
+        expect(Array.from(sums), `${kind}, ${rows} rows`).toEqual([rows, rows]);
+      }
     }
   });
 });

@@ -22,6 +22,7 @@
 // BLAS does. Results never depend on the thread count: each element of C is computed by one
 // thread, in the same order, however C is split (see wasm/gemm_module.ts).
 
+import { biasActivation, reluBackward as reluBackwardJs } from './epilogue.js';
 import { checkArguments, gemm } from './gemm.js';
 import { availableParallelism, canBlock, sharedMemoryAvailable, workersAvailable } from './threads/platform.js';
 import { SimdGemm, simdSupported } from './wasm/simd_gemm.js';
@@ -147,10 +148,19 @@ export function threadStats(): { workersAlive: number; lastWorkerChunks: number 
   return { workersAlive: engine?.workersAlive ?? 0, lastWorkerChunks: engine?.lastWorkerChunks ?? 0 };
 }
 
+/** What to apply to C after the product: a bias per column and/or a relu (see gemmAuto). */
+export interface Epilogue {
+  /** n numbers added to every row of C, or null. */
+  bias: Float32Array | null;
+  relu: boolean;
+}
+
 /**
  * General matrix multiply with {@link gemm}'s signature and semantics (`C = op(A)·op(B)` or
  * `C += op(A)·op(B)` on row-major views), run by the kernels and threads chosen with
- * {@link setKernels} and {@link setNumThreads}.
+ * {@link setKernels} and {@link setNumThreads}. With an `epilogue`, then
+ * `C[i][j] = act(C[i][j] + bias[j])` (conv2d's fused bias and relu): the SIMD kernel applies it
+ * to each block of C while the block is in cache, on the thread that computed it.
  *
  * @example
  * const c = new Float32Array(4);
@@ -164,13 +174,44 @@ export function gemmAuto(
   b: Float32Array, bOffset: number, ldb: number,
   c: Float32Array, cOffset: number, ldc: number,
   accumulate: boolean,
+  epilogue: Epilogue | null = null,
 ): void {
   const work = m * n * k;
   if (work < SIMD_MIN_WORK || m === 1 || n === 1 || getKernels() === 'js') {
     gemm(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc, accumulate);
+    if (epilogue !== null && (epilogue.bias !== null || epilogue.relu)) {
+      if (ldc !== n) throw new Error(`gemmAuto: an epilogue needs a contiguous C (ldc = n), got ldc = ${ldc}, n = ${n}`);
+      biasActivation(c, cOffset, m, n, epilogue.bias, epilogue.relu);
+    }
     return;
   }
   checkArguments(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
+  if (epilogue?.bias && epilogue.bias.length < n) throw new Error(`gemmAuto: the bias has ${epilogue.bias.length} numbers, fewer than the ${n} columns of C`);
   const t = work >= THREADS_MIN_WORK ? getNumThreads() : 1;
-  simdEngine().run(t, transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc, accumulate);
+  simdEngine().run(t, transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc, accumulate,
+    epilogue?.bias ?? null, epilogue?.relu ?? false);
+}
+
+/**
+ * Below this many floats reluBackward runs in JavaScript (copying into WebAssembly memory and
+ * back costs more). Measured: TODO
+ */
+export const ELEMENTWISE_MIN_FLOATS = 4096;
+
+/**
+ * The relu's backward from its saved output, `dz = dy·[y > 0]` (rows of F numbers), and if
+ * `sums` is given the bias gradient `sums[f] += Σ_r dz[r, f]` in float64. SIMD when the SIMD
+ * kernels are on (the same bits as the JavaScript version in epilogue.ts).
+ *
+ * @example
+ * const dz = new Float32Array(4), sums = new Float64Array(2);
+ * reluBackward(Float32Array.of(1, 2, 3, 4), Float32Array.of(5, -1, 0, 7), dz, 2, sums);
+ * // dz = [1, 0, 0, 4]; sums = [1, 4]
+ */
+export function reluBackward(dy: Float32Array, y: Float32Array, dz: Float32Array, F: number, sums: Float64Array | null): void {
+  if (y.length < dy.length || dz.length < dy.length || dy.length % F !== 0) {
+    throw new Error(`reluBackward: dy has ${dy.length} numbers, y ${y.length}, dz ${dz.length}; they must match and be rows of ${F}`);
+  }
+  if (dy.length < ELEMENTWISE_MIN_FLOATS || getKernels() === 'js') reluBackwardJs(dy, y, dz, F, sums);
+  else simdEngine().reluBackward(dy, y, dz, F, sums);
 }

@@ -377,15 +377,18 @@ const PLAIN = {
   'i32.gt_s': 0x4a, 'i32.gt_u': 0x4b, 'i32.le_s': 0x4c, 'i32.le_u': 0x4d, 'i32.ge_s': 0x4e, 'i32.ge_u': 0x4f,
   'i32.add': 0x6a, 'i32.sub': 0x6b, 'i32.mul': 0x6c, 'i32.div_s': 0x6d, 'i32.div_u': 0x6e, 'i32.rem_s': 0x6f, 'i32.rem_u': 0x70,
   'i32.and': 0x71, 'i32.or': 0x72, 'i32.xor': 0x73, 'i32.shl': 0x74, 'i32.shr_s': 0x75, 'i32.shr_u': 0x76,
-  'f32.add': 0x92, 'f32.sub': 0x93, 'f32.mul': 0x94,
-  'f32x4.splat': 0x100 + 0x13,
+  'f32.gt': 0x5e, 'f32.add': 0x92, 'f32.sub': 0x93, 'f32.mul': 0x94, 'f32.max': 0x97,
+  'f64.add': 0xa0, 'f32.convert_i32_u': 0xb3, 'f64.promote_f32': 0xbb,
+  'f32x4.splat': 0x100 + 0x13, 'f32x4.gt': 0x100 + 0x44, 'v128.and': 0x100 + 0x4e,
+  'f64x2.promote_low_f32x4': 0x100 + 0x5f, 'f64x2.add': 0x100 + 240,
   'f32x4.add': 0x100 + 228, 'f32x4.sub': 0x100 + 229, 'f32x4.mul': 0x100 + 230,
   'f32x4.min': 0x100 + 232, 'f32x4.max': 0x100 + 233,
 } as const;
 
 /** Opcode and natural alignment (log2 bytes) of each memory instruction. */
 const MEMORY = {
-  'i32.load': [0x28, 2], 'f32.load': [0x2a, 2], 'i32.store': [0x36, 2], 'f32.store': [0x38, 2],
+  'i32.load': [0x28, 2], 'f32.load': [0x2a, 2], 'f64.load': [0x2b, 3],
+  'i32.store': [0x36, 2], 'f32.store': [0x38, 2], 'f64.store': [0x39, 3],
   'v128.load': [0x100 + 0x00, 4], 'v128.load32_splat': [0x100 + 0x09, 2], 'v128.store': [0x100 + 0x0b, 4],
 } as const;
 

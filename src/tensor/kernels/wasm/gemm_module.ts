@@ -74,10 +74,25 @@ export function gemmModuleBytes(memory: { initial: number; maximum: number; shar
   const packB = emitPackB(mod);
   const macro = emitMacro(mod, kernel);
   const gemm = emitGemm(mod, packA, packB, macro);
+  const epilogue = emitEpilogue(mod);
   mod.exportFunc(gemm);
-  mod.exportFunc(emitGemmChunk(mod, gemm));
+  mod.exportFunc(emitGemmChunk(mod, gemm, epilogue));
+  mod.exportFunc(epilogue);
+  mod.exportFunc(emitReluBackward(mod));
   return mod.bytes();
 }
+
+/**
+ * epilogue(c, ldc, m, n, bias, relu): C[i][j] = act(C[i][j] + bias[j]) on the m×n block at c
+ * (rows ldc bytes apart); `bias` is a byte address, or 0 for none; act is relu if `relu` ≠ 0.
+ */
+export type WasmEpilogue = (c: number, ldc: number, m: number, n: number, bias: number, relu: number) => void;
+
+/**
+ * reluBackward(dy, y, dz, rows, F, sums): dz = dy·[y > 0] over rows×F floats (dz may be dy), and
+ * if `sums` ≠ 0, the F float64 numbers at `sums` += the column sums of dz, row by row.
+ */
+export type WasmReluBackward = (dy: number, y: number, dz: number, rows: number, F: number, sums: number) => void;
 
 /**
  * Word indices (Int32, from the descriptor's address) of a job descriptor: the arguments of one
@@ -91,7 +106,11 @@ export const DESC = {
   chunk: 13,
   /** Byte address of the scratch area of thread 0; thread t's is scratchBase + t·SCRATCH_BYTES. */
   scratchBase: 14,
-  WORDS: 15,
+  /** Byte address of a bias added to each row of C after the product, or 0 for none. */
+  bias: 15,
+  /** 1: relu after the bias. */
+  relu: 16,
+  WORDS: 17,
 } as const;
 
 /** gemmChunk(desc, index, thread): computes chunk `index` of the job at `desc`, as thread `thread`. */
@@ -375,14 +394,16 @@ function emitGemm(mod: ModuleBuilder, packA: FunctionBuilder, packB: FunctionBui
  * gemm on chunk `index` of C: rows (or columns) [index·chunk, +chunk), with thread `thread`'s
  * scratch. Every thread of the pool calls this on the chunks it claims.
  */
-function emitGemmChunk(mod: ModuleBuilder, gemm: FunctionBuilder): FunctionBuilder {
+function emitGemmChunk(mod: ModuleBuilder, gemm: FunctionBuilder, epilogue: FunctionBuilder): FunctionBuilder {
   const f = mod.func('gemmChunk', ['i32', 'i32', 'i32']);
   const [desc, index, thread] = f.params as [Local, Local, Local];
   const word = (w: number) => f.loadFrom('i32.load', desc, 4 * w);
   const start = f.local('i32'), m = f.local('i32'), n = f.local('i32'), a = f.local('i32'), b = f.local('i32'), c = f.local('i32');
+  const bias = f.local('i32');
   f.assign(start, f.mul(index, word(DESC.chunk)));
   f.assign(m, word(DESC.m)); f.assign(n, word(DESC.n));
   f.assign(a, word(DESC.a)); f.assign(b, word(DESC.b)); f.assign(c, word(DESC.c));
+  f.assign(bias, word(DESC.bias));
   f.when(word(DESC.splitRows), () => {
     // Rows [start, start + chunk) of C: row `start` of op(A) is start·(transA ? 1 : lda) floats in.
     // (select: cond ? first : second)
@@ -396,10 +417,90 @@ function emitGemmChunk(mod: ModuleBuilder, gemm: FunctionBuilder): FunctionBuild
     f.push(b); f.push(start); f.push(word(DESC.ldb)); f.i32(1); f.push(word(DESC.transB)); f.op('select'); f.op('i32.mul');
     f.i32(4); f.op('i32.mul'); f.op('i32.add'); f.set(b);
     f.assign(c, f.add(c, f.mul(start, 4)));
+    f.when(bias, () => f.assign(bias, f.add(bias, f.mul(start, 4)))); // the chunk's first column's bias
   });
   f.push(word(DESC.transA)); f.push(word(DESC.transB)); f.push(m); f.push(n); f.push(word(DESC.k));
   f.push(a); f.push(word(DESC.lda)); f.push(b); f.push(word(DESC.ldb)); f.push(c); f.push(word(DESC.ldc));
   f.push(word(DESC.accumulate)); f.push(f.add(word(DESC.scratchBase), f.mul(thread, SCRATCH_BYTES)));
   f.call(gemm);
+  // The epilogue on this chunk's block while it is still in cache.
+  f.when(f.binary('i32.or', bias, word(DESC.relu)), () => {
+    f.push(c); f.push(f.mul(word(DESC.ldc), 4)); f.push(m); f.push(n); f.push(bias); f.push(word(DESC.relu)); f.call(epilogue);
+  });
+  return f;
+}
+
+/** epilogue(c, ldc, m, n, bias, relu): see {@link WasmEpilogue}. Four columns at a time, then the rest. */
+function emitEpilogue(mod: ModuleBuilder): FunctionBuilder {
+  const f = mod.func('epilogue', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32']);
+  const [c, ldc, m, n, bias, relu] = f.params as [Local, Local, Local, Local, Local, Local];
+  const i = f.local('i32'), j = f.local('i32'), row = f.local('i32'), v = f.local('v128'), s = f.local('f32');
+  // NOTE: relu is max(v, 0): NaN stays NaN and −0 becomes +0, as the JS epilogue's (v + |v|)/2,
+  // and the float32 bias add rounds as the JS float64 add rounded to float32 does (a double
+  // rounding of a sum of two float32 numbers is exact), so both epilogues agree to the bit.
+  f.forRange(i, 0, m, 1, () => {
+    f.assign(row, f.add(c, f.mul(i, ldc)));
+    f.assign(j, 0);
+    f.block((exit) => f.loop((repeat) => {
+      f.push(f.binary('i32.gt_s', f.add(j, 4), n)); f.brIf(exit);
+      f.assign(v, f.loadFrom('v128.load', f.add(row, f.mul(j, 4))));
+      f.when(bias, () => { f.get(v); f.push(f.loadFrom('v128.load', f.add(bias, f.mul(j, 4)))); f.op('f32x4.add'); f.set(v); });
+      f.when(relu, () => { f.get(v); f.f32x4(0); f.op('f32x4.max'); f.set(v); });
+      f.storeTo('v128.store', f.add(row, f.mul(j, 4)), v);
+      f.assign(j, f.add(j, 4));
+      f.br(repeat);
+    }));
+    f.forRange(j, j, n, 1, () => {
+      f.assign(s, f.loadFrom('f32.load', f.add(row, f.mul(j, 4))));
+      f.when(bias, () => { f.get(s); f.push(f.loadFrom('f32.load', f.add(bias, f.mul(j, 4)))); f.op('f32.add'); f.set(s); });
+      f.when(relu, () => { f.get(s); f.f32(0); f.op('f32.max'); f.set(s); });
+      f.storeTo('f32.store', f.add(row, f.mul(j, 4)), s);
+    });
+  });
+  return f;
+}
+
+/** reluBackward(dy, y, dz, rows, F, sums): see {@link WasmReluBackward}. */
+function emitReluBackward(mod: ModuleBuilder): FunctionBuilder {
+  const f = mod.func('reluBackward', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32']);
+  const [dy, y, dz, rows, F, sums] = f.params as [Local, Local, Local, Local, Local, Local];
+  const r = f.local('i32'), j = f.local('i32'), v = f.local('v128'), s = f.local('f32');
+  // NOTE: dy·mask with mask = 1.0 where y > 0, else 0.0 (f32x4.gt gives all-ones lanes, and-ed
+  // with 1.0), as the JS kernel's dy·+(y > 0): a NaN or ±Inf in dy gives NaN where y ≤ 0. The
+  // column sums are float64 (f64x2), added row by row as the JS kernel adds them: same bits.
+  f.forRange(r, 0, rows, 1, () => {
+    f.assign(j, 0);
+    f.block((exit) => f.loop((repeat) => {
+      f.push(f.binary('i32.gt_s', f.add(j, 4), F)); f.brIf(exit);
+      f.push(f.loadFrom('v128.load', f.add(dy, f.mul(j, 4))));
+      f.push(f.loadFrom('v128.load', f.add(y, f.mul(j, 4)))); f.f32x4(0); f.op('f32x4.gt');
+      f.f32x4(1); f.op('v128.and');
+      f.op('f32x4.mul'); f.set(v);
+      f.storeTo('v128.store', f.add(dz, f.mul(j, 4)), v);
+      f.when(sums, () => {
+        // sums[j…j+1] += lanes 0, 1; sums[j+2…j+3] += lanes 2, 3 (moved down by a shuffle).
+        const at = f.add(sums, f.mul(j, 8));
+        f.push(at); f.push(f.loadFrom('v128.load', at)); f.get(v); f.op('f64x2.promote_low_f32x4'); f.op('f64x2.add'); f.store('v128.store');
+        f.push(at); f.push(f.loadFrom('v128.load', at, 16));
+        f.get(v); f.get(v); f.shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]);
+        f.op('f64x2.promote_low_f32x4'); f.op('f64x2.add'); f.store('v128.store', 16);
+      });
+      f.assign(j, f.add(j, 4));
+      f.br(repeat);
+    }));
+    f.forRange(j, j, F, 1, () => {
+      f.push(f.loadFrom('f32.load', f.add(dy, f.mul(j, 4))));
+      f.push(f.loadFrom('f32.load', f.add(y, f.mul(j, 4)))); f.f32(0); f.op('f32.gt');
+      f.op('f32.convert_i32_u'); f.op('f32.mul'); f.set(s);
+      f.storeTo('f32.store', f.add(dz, f.mul(j, 4)), s);
+      f.when(sums, () => {
+        const at = f.add(sums, f.mul(j, 8));
+        f.push(at); f.push(f.loadFrom('f64.load', at)); f.get(s); f.op('f64.promote_f32'); f.op('f64.add'); f.store('f64.store');
+      });
+    });
+    f.assign(dy, f.add(dy, f.mul(F, 4)));
+    f.assign(y, f.add(y, f.mul(F, 4)));
+    f.assign(dz, f.add(dz, f.mul(F, 4)));
+  });
   return f;
 }

@@ -13,7 +13,9 @@
 import { CONTROL_BYTES, DESCRIPTOR_ADDRESS, MAX_CHUNKS } from '../threads/control.js';
 import { ThreadPool } from '../threads/pool.js';
 import { ModuleBuilder } from './emitter.js';
-import { DESC, MR, NR, SCRATCH_BYTES, gemmModuleBytes, type WasmGemm, type WasmGemmChunk } from './gemm_module.js';
+import {
+  DESC, MR, NR, SCRATCH_BYTES, gemmModuleBytes, type WasmEpilogue, type WasmGemm, type WasmGemmChunk, type WasmReluBackward,
+} from './gemm_module.js';
 
 const PAGE = 65536;
 
@@ -64,6 +66,8 @@ export class SimdGemm {
     readonly module: WebAssembly.Module,
     private readonly gemm: WasmGemm,
     private readonly gemmChunk: WasmGemmChunk,
+    private readonly epilogue: WasmEpilogue,
+    private readonly reluBackwardWasm: WasmReluBackward,
     /** Whether the memory is shared, so that worker threads can use it. */
     readonly shared: boolean,
     /** The memory's maximum size in bytes. */
@@ -85,7 +89,8 @@ export class SimdGemm {
         const memory = new WebAssembly.Memory({ initial, maximum, shared });
         const module = new WebAssembly.Module(gemmModuleBytes({ initial, maximum, shared }));
         const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
-        return new SimdGemm(memory, module, exports.gemm as WasmGemm, exports.gemmChunk as WasmGemmChunk, shared, maximum * PAGE);
+        return new SimdGemm(memory, module, exports.gemm as WasmGemm, exports.gemmChunk as WasmGemmChunk,
+          exports.epilogue as WasmEpilogue, exports.reluBackward as WasmReluBackward, shared, maximum * PAGE);
       } catch (e) {
         lastError = e;
       }
@@ -116,7 +121,8 @@ export class SimdGemm {
 
   /**
    * C (+)= op(A)·op(B) with gemm's arguments (see ../gemm.ts), on `threads` threads (the caller
-   * included). Requires m, n, k ≥ 1 and views that fit their arrays (the caller checks).
+   * included), then C[i][j] = act(C[i][j] + bias[j]) if `bias` (n numbers) or `relu` is given.
+   * Requires m, n, k ≥ 1 and views that fit their arrays (the caller checks).
    */
   run(
     threads: number,
@@ -125,6 +131,7 @@ export class SimdGemm {
     b: Float32Array, bOffset: number, ldb: number,
     c: Float32Array, cOffset: number, ldc: number,
     accumulate: boolean,
+    bias: Float32Array | null = null, relu = false,
   ): void {
     const pool = this.poolFor(threads);
     const slots = pool?.slots ?? 1;
@@ -135,16 +142,19 @@ export class SimdGemm {
     const aAt = align64(scratch + slots * SCRATCH_BYTES);
     const bAt = align64(aAt + 4 * aLen);
     const cAt = align64(bAt + 4 * bLen);
-    this.reserve(cAt + 4 * cLen);
+    const biasAt = bias === null ? 0 : align64(cAt + 4 * cLen);
+    this.reserve((bias === null ? cAt + 4 * cLen : biasAt + 4 * n));
 
     const mem = this.f32;
     mem.set(a.subarray(aOffset, aOffset + aLen), aAt >> 2);
     mem.set(b.subarray(bOffset, bOffset + bLen), bAt >> 2);
     const copyCIn = accumulate || (ldc > n && m > 1);
     if (copyCIn) mem.set(c.subarray(cOffset, cOffset + cLen), cAt >> 2);
+    if (bias !== null) mem.set(bias.subarray(0, n), biasAt >> 2);
 
     if (pool === null) {
       this.gemm(+transA, +transB, m, n, k, aAt, lda, bAt, ldb, cAt, ldc, +accumulate, scratch);
+      if (bias !== null || relu) this.epilogue(cAt, 4 * ldc, m, n, biasAt, +relu);
     } else {
       // Split C into chunks along its longer side: every chunk packs the whole of the other
       // operand again, so the split that repeats the smaller packing wins.
@@ -161,10 +171,33 @@ export class SimdGemm {
       d[DESC.a] = aAt; d[DESC.lda] = lda; d[DESC.b] = bAt; d[DESC.ldb] = ldb; d[DESC.c] = cAt; d[DESC.ldc] = ldc;
       d[DESC.accumulate] = +accumulate; d[DESC.splitRows] = +splitRows; d[DESC.chunk] = size;
       d[DESC.scratchBase] = scratch;
+      d[DESC.bias] = biasAt; d[DESC.relu] = +relu;
       pool.run(count);
     }
 
     c.set(this.f32.subarray(cAt >> 2, (cAt >> 2) + cLen), cOffset);
+  }
+
+  /**
+   * dz = dy·[y > 0] on rows of F floats (dz may be dy), and sums[f] += Σ_r dz[r, f] (float64) if
+   * `sums` is given: the SIMD version of ../epilogue.ts's reluBackward, on the calling thread.
+   */
+  reluBackward(dy: Float32Array, y: Float32Array, dz: Float32Array, F: number, sums: Float64Array | null): void {
+    const count = dy.length;
+    const rows = count / F;
+    const scratch = CONTROL_BYTES + (this.pool?.slots ?? 1) * SCRATCH_BYTES; // past every thread's scratch
+    const dyAt = align64(scratch);
+    const yAt = align64(dyAt + 4 * count);
+    const sumsAt = align64(yAt + 4 * count);
+    this.reserve(sumsAt + 8 * F);
+    const mem = this.f32;
+    mem.set(dy, dyAt >> 2);
+    mem.set(y.subarray(0, count), yAt >> 2);
+    const wide = sums === null ? null : new Float64Array(this.memory.buffer, sumsAt, F);
+    if (wide !== null && sums !== null) wide.set(sums);
+    this.reluBackwardWasm(dyAt, yAt, dyAt, rows, F, wide === null ? 0 : sumsAt);
+    dz.set(this.f32.subarray(dyAt >> 2, (dyAt >> 2) + count));
+    if (wide !== null && sums !== null) sums.set(wide);
   }
 
   /** Grows the memory to at least `bytes` (workers see the growth; our view is refreshed). */
