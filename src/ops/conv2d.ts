@@ -19,9 +19,8 @@
 
 import { record } from '../autograd/tape.js';
 import { conv2dGeometry, type Conv2DGeometry, type Padding } from '../tensor/kernels/conv_geometry.js';
-import { gemmAuto, reluBackward } from '../tensor/kernels/engine.js';
+import { gemmCol2im, im2colGemm, im2colGemmT, reluBackward } from '../tensor/kernels/engine.js';
 import { columnSums } from '../tensor/kernels/epilogue.js';
-import { col2im, im2col } from '../tensor/kernels/im2col.js';
 import { formatShape } from '../tensor/shape.js';
 import { Tensor, toTensor, type TensorLike } from '../tensor/tensor.js';
 import { transpose } from './shape.js';
@@ -117,8 +116,7 @@ export function conv2dNHWC(x: Tensor, kernel: Tensor, bias: Tensor | null, windo
   const epilogue = { bias: bias === null ? null : bias.data, relu };
   for (let b0 = 0; b0 < g.batch; b0 += chunk) {
     const count = Math.min(chunk, g.batch - b0);
-    im2col(x.data, g, b0, count, cols);
-    gemmAuto(false, false, count * P, F, K, cols, 0, K, w, 0, F, y, b0 * P * F, F, false, epilogue);
+    im2colGemm(x.data, g, b0, count, cols, w, F, y, epilogue); // cols = im2col(x); y = act(cols·W + b)
   }
 
   const out = new Tensor(y, [g.batch, g.outH, g.outW, F]);
@@ -137,17 +135,10 @@ export function conv2dNHWC(x: Tensor, kernel: Tensor, bias: Tensor | null, windo
     const scratch = colsBuffer(chunk * P * K, maxColsFloats); // the forward's buffer may be gone
     for (let b0 = 0; b0 < g.batch; b0 += chunk) {
       const count = Math.min(chunk, g.batch - b0);
-      const rows = count * P;
-      if (dW !== null) {
-        // dW += colsᵀ·dz over this chunk's patches (recomputed, see the file comment).
-        im2col(x.data, g, b0, count, scratch);
-        gemmAuto(true, false, K, F, rows, scratch, 0, K, dz, b0 * P * F, F, dW, 0, F, b0 > 0);
-      }
-      if (dx !== null) {
-        // dcols = dz·Wᵀ into the same buffer, then scatter-added back into the image: dx.
-        gemmAuto(false, true, rows, K, F, dz, b0 * P * F, F, w, 0, F, scratch, 0, K, false);
-        col2im(scratch, g, b0, count, dx);
-      }
+      // dW += colsᵀ·dz over this chunk's patches (recomputed, see the file comment).
+      if (dW !== null) im2colGemmT(x.data, g, b0, count, scratch, dz, F, dW, b0 > 0);
+      // dcols = dz·Wᵀ, then scatter-added back into the image: dx.
+      if (dx !== null) gemmCol2im(dz, g, b0, count, scratch, w, F, dx);
     }
     return [
       dx === null ? null : new Tensor(dx, x.shape),

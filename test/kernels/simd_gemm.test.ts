@@ -4,7 +4,10 @@
 // reach the SIMD kernel too, below gemmAuto's thresholds) and through gemmAuto with both kernels.
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { gemmAuto, getKernels, getNumThreads, reluBackward, setKernels, setNumThreads } from '../../src/tensor/kernels/engine.js';
+import { conv2dGeometry, type Conv2DGeometry } from '../../src/tensor/kernels/conv_geometry.js';
+import {
+  gemmAuto, gemmCol2im, getKernels, getNumThreads, im2colGemm, im2colGemmT, reluBackward, setKernels, setNumThreads,
+} from '../../src/tensor/kernels/engine.js';
 import { biasActivation } from '../../src/tensor/kernels/epilogue.js';
 import { gemm } from '../../src/tensor/kernels/gemm.js';
 import { SimdGemm, simdSupported } from '../../src/tensor/kernels/wasm/simd_gemm.js';
@@ -231,6 +234,74 @@ describe('the fused epilogue and the relu backward', () => {
         reluBackward(new Float32Array(rows * 2).fill(1), new Float32Array(rows * 2).fill(1), dz, 2, sums);
         expect(Array.from(sums), `${kind}, ${rows} rows`).toEqual([rows, rows]);
       }
+    }
+  });
+});
+
+describe('convolution chains (im2col → GEMM, GEMM → col2im) in WebAssembly', () => {
+  afterAll(() => { setKernels('simd'); setNumThreads(2); });
+
+  /** Small integers: every product and sum is exact in float32, so any order gives the same bits. */
+  function integers(length: number, rand: () => number): Float32Array {
+    return Float32Array.from({ length }, () => Math.floor(rand() * 7) - 3);
+  }
+
+  const geometries: [string, Conv2DGeometry][] = [
+    ['MNIST layer 1 (1 channel)', conv2dGeometry(5, 28, 28, 1, 3, 3, 1, 1, 1, 1, 'valid')],
+    ['MNIST layer 2 (32 channels)', conv2dGeometry(3, 13, 13, 32, 3, 3, 1, 1, 1, 1, 'valid')],
+    ["'same', stride 2, 3 channels", conv2dGeometry(4, 17, 15, 3, 3, 3, 2, 2, 1, 1, 'same')],
+    ["'same' 4×4 on 9×9, odd pads, 5 channels", conv2dGeometry(2, 9, 9, 5, 4, 4, 1, 1, 1, 1, 'same')],
+    ['dilation 2, strides [2, 1], 6 channels', conv2dGeometry(2, 20, 18, 6, 3, 2, 2, 1, 2, 2, 'valid')],
+    ["'same' 5×5 dilated, 7 channels", conv2dGeometry(2, 12, 12, 7, 5, 5, 1, 1, 2, 1, 'same')],
+  ];
+
+  for (const [name, g] of geometries) {
+    it(`${name}: the same bits as the JS kernels, on 1 and 2 threads`, () => {
+      const rand = mulberry32(95 + g.inC);
+      const F = 24, P = g.outH * g.outW, K = g.kH * g.kW * g.inC, N = g.batch;
+      const x = integers(N * g.inH * g.inW * g.inC, rand), w = integers(K * F, rand), bias = integers(F, rand);
+      const dz = integers(N * P * F, rand);
+      const cols = new Float32Array(N * P * K);
+      const run = (kind: 'js' | 'simd', threads: number) => {
+        setKernels(kind); setNumThreads(threads);
+        const y = new Float32Array(N * P * F).fill(NaN), dW = new Float32Array(K * F).fill(NaN), dx = new Float32Array(x.length);
+        // Two chunks of images, as conv2d makes them: the second accumulates into dW.
+        const first = Math.ceil(N / 2);
+        for (const [b0, count] of [[0, first], [first, N - first]] as const) {
+          im2colGemm(x, g, b0, count, cols, w, F, y, { bias, relu: true });
+          im2colGemmT(x, g, b0, count, cols, dz, F, dW, b0 > 0);
+          gemmCol2im(dz, g, b0, count, cols, w, F, dx);
+        }
+        return { y, dW, dx };
+      };
+      const want = run('js', 1);
+      expect(want.y.some((v) => v > 0) && want.y.some((v) => v === 0)).toBe(true); // relu did something
+      for (const threads of [1, 2]) {
+        const got = run('simd', threads);
+        expectBitIdentical(got.y, want.y, `${name}: y, ${threads} threads`);
+        expectBitIdentical(got.dW, want.dW, `${name}: dW, ${threads} threads`);
+        expectBitIdentical(got.dx, want.dx, `${name}: dx, ${threads} threads`);
+      }
+    });
+  }
+
+  it('agree with the JS kernels to float32 accuracy on random real data', () => {
+    const rand = mulberry32(99);
+    const g = conv2dGeometry(4, 13, 13, 32, 3, 3, 1, 1, 1, 1, 'valid');
+    const F = 64, P = g.outH * g.outW, K = g.kH * g.kW * g.inC;
+    const x = randomArray(4 * 13 * 13 * 32, rand), w = randomArray(K * F, rand, 0.1), dz = randomArray(4 * P * F, rand);
+    const cols = new Float32Array(4 * P * K);
+    const out: Float32Array[][] = [];
+    for (const kind of ['js', 'simd'] as const) {
+      setKernels(kind); setNumThreads(2);
+      const y = new Float32Array(4 * P * F), dW = new Float32Array(K * F), dx = new Float32Array(x.length);
+      im2colGemm(x, g, 0, 4, cols, w, F, y, { bias: null, relu: false });
+      im2colGemmT(x, g, 0, 4, cols, dz, F, dW, false);
+      gemmCol2im(dz, g, 0, 4, cols, w, F, dx);
+      out.push([y, dW, dx]);
+    }
+    for (let t = 0; t < 3; t++) {
+      for (let i = 0; i < out[0]![t]!.length; i++) expect(Math.abs(out[0]![t]![i]! - out[1]![t]![i]!)).toBeLessThan(2e-3);
     }
   });
 });

@@ -22,8 +22,10 @@
 // BLAS does. Results never depend on the thread count: each element of C is computed by one
 // thread, in the same order, however C is split (see wasm/gemm_module.ts).
 
+import type { Conv2DGeometry } from './conv_geometry.js';
 import { biasActivation, reluBackward as reluBackwardJs } from './epilogue.js';
 import { checkArguments, gemm } from './gemm.js';
+import { col2im, im2col } from './im2col.js';
 import { availableParallelism, canBlock, sharedMemoryAvailable, workersAvailable } from './threads/platform.js';
 import { SimdGemm, simdSupported } from './wasm/simd_gemm.js';
 
@@ -214,4 +216,88 @@ export function reluBackward(dy: Float32Array, y: Float32Array, dz: Float32Array
   }
   if (dy.length < ELEMENTWISE_MIN_FLOATS || getKernels() === 'js') reluBackwardJs(dy, y, dz, F, sums);
   else simdEngine().reluBackward(dy, y, dz, F, sums);
+}
+
+// ---- Convolution: im2col and col2im chained with the GEMM -------------------------------------
+// With the SIMD kernels the patch matrix (kh·kw times the size of the images) is unrolled into
+// WebAssembly memory, multiplied there and, for the input gradient, scattered back there: it is
+// never built by a JavaScript loop nor copied. With 'js' (or small convolutions) these are
+// exactly the calls they are named after, on the JavaScript kernels. Both give the same patches
+// and col2im adds in the same order; only the GEMM's summation differs (see the file comment).
+
+/** The size of a convolution chunk's GEMM, for the routing thresholds: m·n·k. */
+function convWork(g: Conv2DGeometry, count: number, F: number): number {
+  return count * g.outH * g.outW * F * g.kH * g.kW * g.inC;
+}
+
+/**
+ * `cols = im2col(x); y = act(cols·W + bias)` for the images b0 … b0+count of the NHWC batch x:
+ * rows b0·P … (b0+count)·P of y ([N·P, F], P = outH·outW). `cols` is the JS path's buffer
+ * (count·P·K floats, K = kH·kW·inC); W is the kernel read as [K, F].
+ *
+ * @example
+ * // 1×3×3×1 image of ones, 2×2 kernel of ones, 1 filter: every window sums to 4
+ * const g = conv2dGeometry(1, 3, 3, 1, 2, 2, 1, 1, 1, 1, 'valid');
+ * const y = new Float32Array(4);
+ * im2colGemm(new Float32Array(9).fill(1), g, 0, 1, new Float32Array(16), new Float32Array(4).fill(1), 1, y, { bias: null, relu: false });
+ * // y = [4, 4, 4, 4]
+ */
+export function im2colGemm(x: Float32Array, g: Conv2DGeometry, b0: number, count: number, cols: Float32Array,
+  w: Float32Array, F: number, y: Float32Array, epilogue: Epilogue): void {
+  const P = g.outH * g.outW, K = g.kH * g.kW * g.inC;
+  const work = convWork(g, count, F);
+  if (work < SIMD_MIN_WORK || getKernels() === 'js') {
+    im2col(x, g, b0, count, cols);
+    gemmAuto(false, false, count * P, F, K, cols, 0, K, w, 0, F, y, b0 * P * F, F, false, epilogue);
+    return;
+  }
+  const t = work >= THREADS_MIN_WORK ? getNumThreads() : 1;
+  simdEngine().im2colGemm(t, x, g, b0, count, w, F, y, epilogue.bias, epilogue.relu);
+}
+
+/**
+ * `cols = im2col(x); dW (+)= colsᵀ·dz` for the images b0 … b0+count: the filter gradient of a
+ * convolution, dz being the whole [N·P, F] output gradient; dW ([K, F]) is overwritten unless
+ * `accumulate`.
+ *
+ * @example
+ * const g = conv2dGeometry(1, 3, 3, 1, 2, 2, 1, 1, 1, 1, 'valid');
+ * const dW = new Float32Array(4);
+ * im2colGemmT(Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]), g, 0, 1, new Float32Array(16), new Float32Array(4).fill(1), 1, dW, false);
+ * // dW = [12, 16, 24, 28]: each tap summed over the 4 windows
+ */
+export function im2colGemmT(x: Float32Array, g: Conv2DGeometry, b0: number, count: number, cols: Float32Array,
+  dz: Float32Array, F: number, dW: Float32Array, accumulate: boolean): void {
+  const P = g.outH * g.outW, K = g.kH * g.kW * g.inC;
+  const work = convWork(g, count, F);
+  if (work < SIMD_MIN_WORK || getKernels() === 'js') {
+    im2col(x, g, b0, count, cols);
+    gemmAuto(true, false, K, F, count * P, cols, 0, K, dz, b0 * P * F, F, dW, 0, F, accumulate);
+    return;
+  }
+  const t = work >= THREADS_MIN_WORK ? getNumThreads() : 1;
+  simdEngine().im2colGemmT(t, x, g, b0, count, dz, F, dW, accumulate);
+}
+
+/**
+ * `dcols = dz·Wᵀ; dx += col2im(dcols)` for the images b0 … b0+count: the input gradient of a
+ * convolution, added into dx (the whole NHWC gradient). `cols` is the JS path's buffer for dcols.
+ *
+ * @example
+ * const g = conv2dGeometry(1, 3, 3, 1, 2, 2, 1, 1, 1, 1, 'valid');
+ * const dx = new Float32Array(9);
+ * gemmCol2im(new Float32Array(4).fill(1), g, 0, 1, new Float32Array(16), new Float32Array(4).fill(1), 1, dx);
+ * // dx = [1, 2, 1, 2, 4, 2, 1, 2, 1]: how many windows cover each pixel
+ */
+export function gemmCol2im(dz: Float32Array, g: Conv2DGeometry, b0: number, count: number, cols: Float32Array,
+  w: Float32Array, F: number, dx: Float32Array): void {
+  const P = g.outH * g.outW, K = g.kH * g.kW * g.inC;
+  const work = convWork(g, count, F);
+  if (work < SIMD_MIN_WORK || getKernels() === 'js') {
+    gemmAuto(false, true, count * P, K, F, dz, b0 * P * F, F, w, 0, F, cols, 0, K, false);
+    col2im(cols, g, b0, count, dx);
+    return;
+  }
+  const t = work >= THREADS_MIN_WORK ? getNumThreads() : 1;
+  simdEngine().gemmCol2im(t, dz, g, b0, count, w, F, dx);
 }

@@ -32,6 +32,7 @@
 // C is split, so it is the same for any thread count.
 
 import { ModuleBuilder, type FunctionBuilder, type Local } from './emitter.js';
+import { emitCol2im, emitIm2col } from './im2col_module.js';
 
 /** Micro-kernel rows: the height of a packed A sliver. The packing assumes 4. */
 export const MR = 4;
@@ -58,8 +59,9 @@ export type WasmGemm = (
 ) => void;
 
 /**
- * Builds the GEMM module: it imports `env.memory` (shared or not, as `shared` says; the limits
- * must match the memory given at instantiation) and exports `gemm` (see {@link WasmGemm}).
+ * Builds the kernels module: it imports `env.memory` (shared or not, as `shared` says; the limits
+ * must match the memory given at instantiation) and exports `gemm` (see {@link WasmGemm}),
+ * `gemmChunk`, `epilogue`, `reluBackward`, and `im2col` / `col2im` (im2col_module.ts).
  *
  * @example
  * const memory = new WebAssembly.Memory({ initial: 80, maximum: 1024 });
@@ -79,6 +81,8 @@ export function gemmModuleBytes(memory: { initial: number; maximum: number; shar
   mod.exportFunc(emitGemmChunk(mod, gemm, epilogue));
   mod.exportFunc(epilogue);
   mod.exportFunc(emitReluBackward(mod));
+  mod.exportFunc(emitIm2col(mod));
+  mod.exportFunc(emitCol2im(mod));
   return mod.bytes();
 }
 

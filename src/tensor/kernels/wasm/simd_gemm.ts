@@ -13,6 +13,7 @@
 import { CONTROL_BYTES, DESCRIPTOR_ADDRESS, MAX_CHUNKS } from '../threads/control.js';
 import { ThreadPool } from '../threads/pool.js';
 import { ModuleBuilder } from './emitter.js';
+import { GEOMETRY, type WasmCol2im, type WasmIm2col } from './im2col_module.js';
 import {
   DESC, MR, NR, SCRATCH_BYTES, gemmModuleBytes, type WasmEpilogue, type WasmGemm, type WasmGemmChunk, type WasmReluBackward,
 } from './gemm_module.js';
@@ -54,8 +55,28 @@ function span(rows: number, cols: number, ld: number): number {
 }
 
 /**
- * The SIMD GEMM engine: one memory, one compiled module, the calling thread's instance and,
- * when `shared`, a thread pool. Create it with {@link SimdGemm.create}.
+ * Places arrays one after another in the memory, each at a 64-byte boundary: `take(floats)`
+ * returns a byte address, `end` the first byte past the last one.
+ */
+class Layout {
+  constructor(public end: number) {}
+  take(floats: number, bytesPerItem = 4): number {
+    const at = align64(this.end);
+    this.end = at + floats * bytesPerItem;
+    return at;
+  }
+}
+
+/** Patch-matrix geometry of a convolution (../conv_geometry.ts), the part the kernels read. */
+export interface ConvShape {
+  inH: number; inW: number; inC: number; kH: number; kW: number;
+  strideH: number; strideW: number; dilationH: number; dilationW: number;
+  padTop: number; padLeft: number; outH: number; outW: number;
+}
+
+/**
+ * The SIMD engine: one memory, one compiled module, the calling thread's instance and, when
+ * `shared`, a thread pool. Create it with {@link SimdGemm.create}.
  */
 export class SimdGemm {
   private f32: Float32Array;
@@ -64,10 +85,7 @@ export class SimdGemm {
   private constructor(
     readonly memory: WebAssembly.Memory,
     readonly module: WebAssembly.Module,
-    private readonly gemm: WasmGemm,
-    private readonly gemmChunk: WasmGemmChunk,
-    private readonly epilogue: WasmEpilogue,
-    private readonly reluBackwardWasm: WasmReluBackward,
+    private readonly exports: KernelExports,
     /** Whether the memory is shared, so that worker threads can use it. */
     readonly shared: boolean,
     /** The memory's maximum size in bytes. */
@@ -88,9 +106,12 @@ export class SimdGemm {
       try {
         const memory = new WebAssembly.Memory({ initial, maximum, shared });
         const module = new WebAssembly.Module(gemmModuleBytes({ initial, maximum, shared }));
-        const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
-        return new SimdGemm(memory, module, exports.gemm as WasmGemm, exports.gemmChunk as WasmGemmChunk,
-          exports.epilogue as WasmEpilogue, exports.reluBackward as WasmReluBackward, shared, maximum * PAGE);
+        const e = new WebAssembly.Instance(module, { env: { memory } }).exports;
+        const exports: KernelExports = {
+          gemm: e.gemm as WasmGemm, gemmChunk: e.gemmChunk as WasmGemmChunk, epilogue: e.epilogue as WasmEpilogue,
+          reluBackward: e.reluBackward as WasmReluBackward, im2col: e.im2col as WasmIm2col, col2im: e.col2im as WasmCol2im,
+        };
+        return new SimdGemm(memory, module, exports, shared, maximum * PAGE);
       } catch (e) {
         lastError = e;
       }
@@ -101,7 +122,7 @@ export class SimdGemm {
   /** The thread pool, started on first use with `threads` > 1 (shared memory only). */
   private poolFor(threads: number): ThreadPool | null {
     if (threads <= 1 || !this.shared) return null;
-    this.pool ??= new ThreadPool(this.memory, this.module, (index) => this.gemmChunk(DESCRIPTOR_ADDRESS, index, 0));
+    this.pool ??= new ThreadPool(this.memory, this.module, (index) => this.exports.gemmChunk(DESCRIPTOR_ADDRESS, index, 0));
     this.pool.resize(threads);
     return this.pool.threads > 1 ? this.pool : null;
   }
@@ -119,6 +140,21 @@ export class SimdGemm {
   /** Chunks of the last threaded call that workers computed (0 without a pool). */
   get lastWorkerChunks(): number { return this.pool?.lastWorkerChunks ?? 0; }
 
+  /** A layout that starts past the control block and the scratch areas of `pool`'s threads. */
+  private layout(pool: ThreadPool | null): Layout {
+    return new Layout(CONTROL_BYTES + (pool?.slots ?? 1) * SCRATCH_BYTES);
+  }
+
+  /** Copies `floats` floats of `src` from `offset` to byte address `at`. */
+  private put(src: Float32Array, offset: number, floats: number, at: number): void {
+    this.f32.set(floats === src.length && offset === 0 ? src : src.subarray(offset, offset + floats), at >> 2);
+  }
+
+  /** Copies `floats` floats at byte address `at` into `dst` from `offset`. */
+  private get(at: number, floats: number, dst: Float32Array, offset: number): void {
+    dst.set(this.f32.subarray(at >> 2, (at >> 2) + floats), offset);
+  }
+
   /**
    * C (+)= op(A)·op(B) with gemm's arguments (see ../gemm.ts), on `threads` threads (the caller
    * included), then C[i][j] = act(C[i][j] + bias[j]) if `bias` (n numbers) or `relu` is given.
@@ -134,48 +170,118 @@ export class SimdGemm {
     bias: Float32Array | null = null, relu = false,
   ): void {
     const pool = this.poolFor(threads);
-    const slots = pool?.slots ?? 1;
     const aLen = span(transA ? k : m, transA ? m : k, lda);
     const bLen = span(transB ? n : k, transB ? k : n, ldb);
     const cLen = span(m, n, ldc);
+    const layout = this.layout(pool);
+    const aAt = layout.take(aLen), bAt = layout.take(bLen), cAt = layout.take(cLen);
+    const biasAt = bias === null ? 0 : layout.take(n);
+    this.reserve(layout.end);
+
+    this.put(a, aOffset, aLen, aAt);
+    this.put(b, bOffset, bLen, bAt);
+    // C's old values matter when accumulating, and its gaps (ldc > n) when copied back in one piece.
+    if (accumulate || (ldc > n && m > 1)) this.put(c, cOffset, cLen, cAt);
+    if (bias !== null) this.put(bias, 0, n, biasAt);
+    this.product(pool, transA, transB, m, n, k, aAt, lda, bAt, ldb, cAt, ldc, accumulate, biasAt, relu);
+    this.get(cAt, cLen, c, cOffset);
+  }
+
+  /**
+   * The product on operands already in memory (byte addresses): on the calling thread, or split
+   * into chunks of C along its longer side for the pool. Every chunk packs the whole of the other
+   * operand again, so the split that repeats the smaller packing wins.
+   */
+  private product(
+    pool: ThreadPool | null,
+    transA: boolean, transB: boolean, m: number, n: number, k: number,
+    aAt: number, lda: number, bAt: number, ldb: number, cAt: number, ldc: number,
+    accumulate: boolean, biasAt: number, relu: boolean,
+  ): void {
     const scratch = CONTROL_BYTES;
-    const aAt = align64(scratch + slots * SCRATCH_BYTES);
-    const bAt = align64(aAt + 4 * aLen);
-    const cAt = align64(bAt + 4 * bLen);
-    const biasAt = bias === null ? 0 : align64(cAt + 4 * cLen);
-    this.reserve((bias === null ? cAt + 4 * cLen : biasAt + 4 * n));
-
-    const mem = this.f32;
-    mem.set(a.subarray(aOffset, aOffset + aLen), aAt >> 2);
-    mem.set(b.subarray(bOffset, bOffset + bLen), bAt >> 2);
-    const copyCIn = accumulate || (ldc > n && m > 1);
-    if (copyCIn) mem.set(c.subarray(cOffset, cOffset + cLen), cAt >> 2);
-    if (bias !== null) mem.set(bias.subarray(0, n), biasAt >> 2);
-
     if (pool === null) {
-      this.gemm(+transA, +transB, m, n, k, aAt, lda, bAt, ldb, cAt, ldc, +accumulate, scratch);
-      if (bias !== null || relu) this.epilogue(cAt, 4 * ldc, m, n, biasAt, +relu);
-    } else {
-      // Split C into chunks along its longer side: every chunk packs the whole of the other
-      // operand again, so the split that repeats the smaller packing wins.
-      const splitRows = m >= n;
-      const unit = splitRows ? MR : NR;
-      const length = splitRows ? m : n;
-      const tiles = Math.ceil(length / unit);
-      const wanted = Math.min(tiles, pool.threads * CHUNKS_PER_THREAD, MAX_CHUNKS);
-      const size = Math.ceil(tiles / wanted) * unit; // rows or columns per chunk, whole tiles
-      const count = Math.ceil(length / size);
-      const d = new Int32Array(this.memory.buffer, DESCRIPTOR_ADDRESS, DESC.WORDS);
-      d[DESC.transA] = +transA; d[DESC.transB] = +transB;
-      d[DESC.m] = m; d[DESC.n] = n; d[DESC.k] = k;
-      d[DESC.a] = aAt; d[DESC.lda] = lda; d[DESC.b] = bAt; d[DESC.ldb] = ldb; d[DESC.c] = cAt; d[DESC.ldc] = ldc;
-      d[DESC.accumulate] = +accumulate; d[DESC.splitRows] = +splitRows; d[DESC.chunk] = size;
-      d[DESC.scratchBase] = scratch;
-      d[DESC.bias] = biasAt; d[DESC.relu] = +relu;
-      pool.run(count);
+      this.exports.gemm(+transA, +transB, m, n, k, aAt, lda, bAt, ldb, cAt, ldc, +accumulate, scratch);
+      if (biasAt !== 0 || relu) this.exports.epilogue(cAt, 4 * ldc, m, n, biasAt, +relu);
+      return;
     }
+    const splitRows = m >= n;
+    const unit = splitRows ? MR : NR;
+    const length = splitRows ? m : n;
+    const tiles = Math.ceil(length / unit);
+    const wanted = Math.min(tiles, pool.threads * CHUNKS_PER_THREAD, MAX_CHUNKS);
+    const size = Math.ceil(tiles / wanted) * unit; // rows or columns per chunk, whole tiles
+    const d = new Int32Array(this.memory.buffer, DESCRIPTOR_ADDRESS, DESC.WORDS);
+    d[DESC.transA] = +transA; d[DESC.transB] = +transB;
+    d[DESC.m] = m; d[DESC.n] = n; d[DESC.k] = k;
+    d[DESC.a] = aAt; d[DESC.lda] = lda; d[DESC.b] = bAt; d[DESC.ldb] = ldb; d[DESC.c] = cAt; d[DESC.ldc] = ldc;
+    d[DESC.accumulate] = +accumulate; d[DESC.splitRows] = +splitRows; d[DESC.chunk] = size;
+    d[DESC.scratchBase] = scratch;
+    d[DESC.bias] = biasAt; d[DESC.relu] = +relu;
+    pool.run(Math.ceil(length / size));
+  }
 
-    c.set(this.f32.subarray(cAt >> 2, (cAt >> 2) + cLen), cOffset);
+  /** Writes a convolution's geometry where im2col and col2im read it; returns its address. */
+  private putGeometry(g: ConvShape): number {
+    const words = new Int32Array(this.memory.buffer, GEOMETRY_ADDRESS, GEOMETRY.WORDS);
+    words[GEOMETRY.inH] = g.inH; words[GEOMETRY.inW] = g.inW; words[GEOMETRY.inC] = g.inC;
+    words[GEOMETRY.kH] = g.kH; words[GEOMETRY.kW] = g.kW;
+    words[GEOMETRY.strideH] = g.strideH; words[GEOMETRY.strideW] = g.strideW;
+    words[GEOMETRY.dilationH] = g.dilationH; words[GEOMETRY.dilationW] = g.dilationW;
+    words[GEOMETRY.padTop] = g.padTop; words[GEOMETRY.padLeft] = g.padLeft;
+    words[GEOMETRY.outH] = g.outH; words[GEOMETRY.outW] = g.outW;
+    return GEOMETRY_ADDRESS;
+  }
+
+  /**
+   * y[rows of images b0 … b0+count) = act(im2col(x)·W + bias): the patches are unrolled in
+   * WebAssembly memory and never copied. W is [K, F] (K = kH·kW·inC); x the whole NHWC batch.
+   */
+  im2colGemm(threads: number, x: Float32Array, g: ConvShape, b0: number, count: number,
+    w: Float32Array, F: number, y: Float32Array, bias: Float32Array | null, relu: boolean): void {
+    const pool = this.poolFor(threads);
+    const image = g.inH * g.inW * g.inC, P = g.outH * g.outW, K = g.kH * g.kW * g.inC, rows = count * P;
+    const layout = this.layout(pool);
+    const xAt = layout.take(count * image), colsAt = layout.take(rows * K), wAt = layout.take(K * F), yAt = layout.take(rows * F);
+    const biasAt = bias === null ? 0 : layout.take(F);
+    this.reserve(layout.end);
+    this.put(x, b0 * image, count * image, xAt);
+    this.put(w, 0, K * F, wAt);
+    if (bias !== null) this.put(bias, 0, F, biasAt);
+    this.exports.im2col(xAt, colsAt, count, this.putGeometry(g));
+    this.product(pool, false, false, rows, F, K, colsAt, K, wAt, F, yAt, F, false, biasAt, relu);
+    this.get(yAt, rows * F, y, b0 * P * F);
+  }
+
+  /** dW (+)= im2col(x)ᵀ·dz for images b0 … b0+count (dz: the whole [N·P, F] gradient). */
+  im2colGemmT(threads: number, x: Float32Array, g: ConvShape, b0: number, count: number,
+    dz: Float32Array, F: number, dW: Float32Array, accumulate: boolean): void {
+    const pool = this.poolFor(threads);
+    const image = g.inH * g.inW * g.inC, P = g.outH * g.outW, K = g.kH * g.kW * g.inC, rows = count * P;
+    const layout = this.layout(pool);
+    const xAt = layout.take(count * image), colsAt = layout.take(rows * K), dzAt = layout.take(rows * F), dwAt = layout.take(K * F);
+    this.reserve(layout.end);
+    this.put(x, b0 * image, count * image, xAt);
+    this.put(dz, b0 * P * F, rows * F, dzAt);
+    if (accumulate) this.put(dW, 0, K * F, dwAt);
+    this.exports.im2col(xAt, colsAt, count, this.putGeometry(g));
+    this.product(pool, true, false, K, F, rows, colsAt, K, dzAt, F, dwAt, F, accumulate, 0, false);
+    this.get(dwAt, K * F, dW, 0);
+  }
+
+  /** dx[images b0 … b0+count) += col2im(dz·Wᵀ): the patch gradient stays in WebAssembly memory. */
+  gemmCol2im(threads: number, dz: Float32Array, g: ConvShape, b0: number, count: number,
+    w: Float32Array, F: number, dx: Float32Array): void {
+    const pool = this.poolFor(threads);
+    const image = g.inH * g.inW * g.inC, P = g.outH * g.outW, K = g.kH * g.kW * g.inC, rows = count * P;
+    const layout = this.layout(pool);
+    const dzAt = layout.take(rows * F), wAt = layout.take(K * F), colsAt = layout.take(rows * K), dxAt = layout.take(count * image);
+    this.reserve(layout.end);
+    this.put(dz, b0 * P * F, rows * F, dzAt);
+    this.put(w, 0, K * F, wAt);
+    this.put(dx, b0 * image, count * image, dxAt); // col2im adds into dx
+    this.product(pool, false, true, rows, K, F, dzAt, F, wAt, F, colsAt, K, false, 0, false);
+    this.exports.col2im(colsAt, dxAt, count, this.putGeometry(g));
+    this.get(dxAt, count * image, dx, b0 * image);
   }
 
   /**
@@ -184,19 +290,15 @@ export class SimdGemm {
    */
   reluBackward(dy: Float32Array, y: Float32Array, dz: Float32Array, F: number, sums: Float64Array | null): void {
     const count = dy.length;
-    const rows = count / F;
-    const scratch = CONTROL_BYTES + (this.pool?.slots ?? 1) * SCRATCH_BYTES; // past every thread's scratch
-    const dyAt = align64(scratch);
-    const yAt = align64(dyAt + 4 * count);
-    const sumsAt = align64(yAt + 4 * count);
-    this.reserve(sumsAt + 8 * F);
-    const mem = this.f32;
-    mem.set(dy, dyAt >> 2);
-    mem.set(y.subarray(0, count), yAt >> 2);
+    const layout = this.layout(this.pool);
+    const dyAt = layout.take(count), yAt = layout.take(count), sumsAt = layout.take(F, 8);
+    this.reserve(layout.end);
+    this.put(dy, 0, count, dyAt);
+    this.put(y, 0, count, yAt);
     const wide = sums === null ? null : new Float64Array(this.memory.buffer, sumsAt, F);
     if (wide !== null && sums !== null) wide.set(sums);
-    this.reluBackwardWasm(dyAt, yAt, dyAt, rows, F, wide === null ? 0 : sumsAt);
-    dz.set(this.f32.subarray(dyAt >> 2, (dyAt >> 2) + count));
+    this.exports.reluBackward(dyAt, yAt, dyAt, count / F, F, wide === null ? 0 : sumsAt);
+    this.get(dyAt, count, dz, 0);
     if (wide !== null && sums !== null) sums.set(wide);
   }
 
@@ -217,5 +319,18 @@ export class SimdGemm {
   }
 }
 
+/** The functions of the kernels module (gemm_module.ts, im2col_module.ts). */
+interface KernelExports {
+  gemm: WasmGemm;
+  gemmChunk: WasmGemmChunk;
+  epilogue: WasmEpilogue;
+  reluBackward: WasmReluBackward;
+  im2col: WasmIm2col;
+  col2im: WasmCol2im;
+}
+
+/** Where the geometry block of im2col/col2im goes: in the control area, after the descriptor. */
+const GEOMETRY_ADDRESS = DESCRIPTOR_ADDRESS + 4 * DESC.WORDS;
+
 /** Chunks per thread: more balance the load when a thread is slowed; each repacks one operand. */
-const CHUNKS_PER_THREAD = 2;
+const CHUNKS_PER_THREAD = 4;
