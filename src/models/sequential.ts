@@ -493,7 +493,9 @@ export class Sequential {
       trainingLogs = await callbacks.onEpochEnd(epoch, sortedLogs(logs));
       if (this.stopTraining) break;
     }
-    // As Keras, onTrainEnd receives the last epoch's logs (with the keys callbacks added).
+    // As Keras: an optimizer keeping a weight EMA (useEma) writes it into the weights now, before
+    // onTrainEnd, which receives the last epoch's logs (with the keys callbacks added).
+    if (epochs > 0) compiled.optimizer.finalizeVariableValues(this.trainableWeights);
     await callbacks.onTrainEnd(trainingLogs);
     return history;
   }

@@ -67,13 +67,13 @@ const CAMEL: Record<string, string> = {
   beta_1: 'beta1',
   beta_2: 'beta2',
   initial_accumulator_value: 'initialAccumulatorValue',
+  use_ema: 'useEma',
+  ema_momentum: 'emaMomentum',
+  ema_overwrite_frequency: 'emaOverwriteFrequency',
 };
 
 /** Keras config keys with these values are defaults of features tensorkit does not have. */
 const IGNORABLE_DEFAULTS: Record<string, unknown> = {
-  use_ema: false,
-  ema_momentum: 0.99,
-  ema_overwrite_frequency: null,
   loss_scale_factor: null,
   gradient_accumulation_steps: null,
 };

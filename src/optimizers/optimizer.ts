@@ -36,6 +36,15 @@ export interface OptimizerOptions {
   globalClipnorm?: number | null;
   /** Defaults to the snake_case class name made unique: `adam`, `adam_1`, ... */
   name?: string;
+  /**
+   * Keep an exponential moving average of the weights (default false). `fit` writes the averages
+   * into the weights when training ends (Keras's `finalize_variable_values`).
+   */
+  useEma?: boolean;
+  /** The EMA's momentum: `average ← m·average + (1 − m)·w` after every update. Default 0.99. */
+  emaMomentum?: number;
+  /** Every this many updates, overwrite the weights with their averages. Default null (never). */
+  emaOverwriteFrequency?: number | null;
 }
 
 /** One named piece of optimizer state, as `getWeights` returns it. */
@@ -72,14 +81,11 @@ interface VariableState {
   decay: boolean;
 }
 
-const BASE_KEYS = ['learningRate', 'weightDecay', 'clipnorm', 'clipvalue', 'globalClipnorm', 'name'] as const;
+const BASE_KEYS = ['learningRate', 'weightDecay', 'clipnorm', 'clipvalue', 'globalClipnorm', 'name', 'useEma', 'emaMomentum', 'emaOverwriteFrequency'] as const;
 
 /** Keras arguments tensorkit does not implement; named in the error rather than ignored. */
 const UNSUPPORTED: Record<string, string> = {
   decay: 'the legacy `decay` argument is gone in Keras 3; pass a LearningRateSchedule as learningRate (e.g. InverseTimeDecay)',
-  useEma: 'EMA of the weights is not implemented',
-  emaMomentum: 'EMA of the weights is not implemented',
-  emaOverwriteFrequency: 'EMA of the weights is not implemented',
   lossScaleFactor: 'loss scaling is not implemented (tensorkit trains in float32)',
   gradientAccumulationSteps: 'gradient accumulation is not implemented',
 };
@@ -154,6 +160,12 @@ export abstract class Optimizer {
   readonly clipvalue: number | null;
   /** All gradients together are clipped to this global L2 norm, or null (default) for no clipping. */
   readonly globalClipnorm: number | null;
+  /** Whether an exponential moving average of the weights is kept (see {@link finalizeVariableValues}). */
+  readonly useEma: boolean;
+  /** The EMA momentum m: `average ← m·average + (1 − m)·w`. */
+  readonly emaMomentum: number;
+  /** Every this many updates the weights are overwritten with their averages; null: never. */
+  readonly emaOverwriteFrequency: number | null;
 
   /**
    * Observers of every update (see {@link UpdateObserver}); empty by default, when an update
@@ -198,6 +210,14 @@ export abstract class Optimizer {
         `clipvalue=${this.clipvalue}, globalClipnorm=${this.globalClipnorm}`,
       );
     }
+    this.useEma = booleanOption(cls, 'useEma', options.useEma, false);
+    this.emaMomentum = numberOption(cls, 'emaMomentum', options.emaMomentum, 0.99);
+    if (this.emaMomentum < 0 || this.emaMomentum > 1) throw new Error(`${cls}: emaMomentum must be in [0, 1], got ${this.emaMomentum}`);
+    const every = options.emaOverwriteFrequency ?? null;
+    if (every !== null && (!Number.isInteger(every) || every < 1)) {
+      throw new Error(`${cls}: emaOverwriteFrequency must be an integer >= 1 or null, got ${String(every)}`);
+    }
+    this.emaOverwriteFrequency = every;
     if (options.name !== undefined && typeof options.name !== 'string') {
       throw new Error(`${cls}: option name must be a string, got ${String(options.name)}`);
     }
@@ -330,7 +350,9 @@ export abstract class Optimizer {
     for (const v of fresh) {
       this.states.set(v, { slots: {}, scratch: needScratch ? new Float32Array(v.size) : null, decay: this.usesWeightDecay(v) });
     }
-    for (const group of this.slotGroups()) {
+    // Keras's base build creates the weight averages before the optimizer's own slots.
+    const groups = this.useEma ? [['average'], ...this.slotGroups()] : this.slotGroups();
+    for (const group of groups) {
       for (const v of fresh) {
         const state = this.states.get(v)!;
         for (const slot of group) {
@@ -430,9 +452,47 @@ export abstract class Optimizer {
       // 4. The optimizer's own rule.
       this.updateStep(grad, v.data, state.slots, lr);
     }
+    if (this.useEma) this.updateAverages();
     // 5. One more step.
     this.iterations += 1;
     for (const o of this.updateObservers) o.afterUpdate?.(observed);
+  }
+
+  /**
+   * The weight EMA after an update: `average ← m·average + (1 − m)·w` for every variable the
+   * optimizer was built with, with m = 0 on the very first update (the average starts as the
+   * weights), as Keras. Every `emaOverwriteFrequency` updates the weights take the averages.
+   */
+  private updateAverages(): void {
+    const m = this.iterations === 0 ? 0 : this.emaMomentum;
+    const overwrite = this.emaOverwriteFrequency !== null && (this.iterations + 1) % this.emaOverwriteFrequency === 0;
+    for (const [v, state] of this.states) {
+      const avg = state.slots.average!;
+      const w = v.data;
+      for (let i = 0; i < w.length; i++) avg[i] = m * avg[i]! + (1 - m) * w[i]!;
+      if (overwrite) w.set(avg);
+    }
+  }
+
+  /**
+   * Keras's `finalize_variable_values`: with `useEma`, writes each variable's moving average into
+   * the variable; otherwise does nothing. `fit` calls it when training ends; call it yourself at
+   * the end of a custom training loop.
+   *
+   * @example
+   * ```ts
+   * const opt = new tk.optimizers.Adam({ useEma: true });
+   * // ... opt.applyGradients(...) in a loop ...
+   * opt.finalizeVariableValues(model.trainableWeights);
+   * ```
+   */
+  finalizeVariableValues(variables: readonly Variable[]): void {
+    if (!this.useEma || !this.built) return;
+    const missing = variables.filter((v) => !this.states.has(v));
+    if (missing.length > 0) {
+      throw new Error(`${this.className}.finalizeVariableValues: no moving average is kept for ${missing.map((v) => `'${v.name ?? 'variable'}'`).join(', ')} (the optimizer never updated ${missing.length === 1 ? 'it' : 'them'})`);
+    }
+    for (const v of variables) v.data.set(this.states.get(v)!.slots.average!);
   }
 
   /** Keras warns about variables without gradients; as Python's warnings, each message once. */
@@ -565,6 +625,9 @@ export abstract class Optimizer {
       clipnorm: this.clipnorm,
       global_clipnorm: this.globalClipnorm,
       clipvalue: this.clipvalue,
+      use_ema: this.useEma,
+      ema_momentum: this.emaMomentum,
+      ema_overwrite_frequency: this.emaOverwriteFrequency,
       ...this.ownConfig(),
     };
   }
