@@ -1,12 +1,22 @@
-// GEMM suite: tensorkit's gemm kernel against tf.matMul on the TF.js cpu and wasm backends,
-// square C = A·B for n = 128 … 1024, all single-threaded in this one process.
+// GEMM suite: square C = A·B for n = 128 … 1024, in one process:
+//   - tensorkit's JavaScript kernel (gemm.ts, one thread), its WebAssembly SIMD kernel on one
+//     thread and on every core (gemmAuto with setKernels / setNumThreads);
+//   - tf.matMul on the TF.js cpu and wasm backends (single-threaded: TF.js has no wasm threads
+//     in Node);
+//   - OpenBLAS through numpy, when python3 with numpy is on this machine, on 1 and 2 threads
+//     (a child process per thread count: OpenBLAS reads OPENBLAS_NUM_THREADS when it loads).
+// Then the targets of issue 7 as ratios measured in this run.
+
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import { gemm } from '../src/tensor/kernels/gemm.js';
+import { gemmAuto, setKernels, setNumThreads, threadStats, type KernelKind } from '../src/tensor/kernels/engine.js';
 import { measure, printTable, tf, tfWasmFlavour, useTfCpu, useTfWasm, type MeasureOptions, type Row } from './util.js';
 
 const SIZES = [128, 256, 512, 1024];
 
 /** Uniform numbers in [-1, 1) from a fixed seed, so every run multiplies the same matrices. */
-function seededMatrix(n: number, seed: number): Float32Array {
+export function seededMatrix(n: number, seed: number): Float32Array {
   const x = new Float32Array(n * n);
   let s = seed >>> 0;
   for (let i = 0; i < x.length; i++) {
@@ -40,15 +50,81 @@ function timeTfMatMul(n: number, aData: Float32Array, bData: Float32Array, gflop
   return ms;
 }
 
+/**
+ * Makes the engine use `kind` on `threads` threads, and for threads > 1 runs products until the
+ * workers (which start in the background) are computing, so that no timing includes their start.
+ */
+export function useKernels(kind: KernelKind, threads: number): void {
+  setKernels(kind);
+  setNumThreads(threads);
+  if (kind !== 'simd' || threads === 1) return;
+  const n = 400, a = seededMatrix(n, 3), c = new Float32Array(n * n);
+  const deadline = performance.now() + 10_000;
+  do gemmAuto(false, false, n, n, n, a, 0, n, a, 0, n, c, 0, n, false);
+  while (threadStats().lastWorkerChunks === 0 && performance.now() < deadline);
+}
+
+/** The numpy script: median ms of a @ b (float32) per size, as JSON. */
+const NUMPY_SCRIPT = `
+import json, sys, time
+import numpy as np
+sizes = json.loads(sys.argv[1])
+out = {}
+for n in sizes:
+    rng = np.random.default_rng(1)
+    a = rng.random((n, n), dtype=np.float32); b = rng.random((n, n), dtype=np.float32)
+    for _ in range(3): a @ b
+    reps = max(1, int(0.02 / max(1e-6, (2 * n**3) / 50e9)))  # ~20 ms per sample
+    samples = []
+    start = time.perf_counter()
+    while len(samples) < 7 or time.perf_counter() - start < 1:
+        t = time.perf_counter()
+        for _ in range(reps): a @ b
+        samples.append((time.perf_counter() - t) / reps * 1000)
+    samples.sort()
+    out[n] = samples[len(samples) // 2]
+blas = np.__config__.CONFIG['Build Dependencies']['blas']
+print(json.dumps({'numpy': np.__version__, 'blas': f"{blas.get('name')} {blas.get('version')}", 'ms': out}))
+`;
+
+/**
+ * OpenBLAS (numpy's matmul) on `threads` threads: median ms per size, or null (with the reason
+ * printed) if python3 or numpy is missing.
+ */
+export function openBlas(sizes: readonly number[], threads: number): { ms: Map<number, number>; blas: string } | null {
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
+  const run = spawnSync('python3', ['-c', NUMPY_SCRIPT, JSON.stringify(sizes)], { env, encoding: 'utf8', timeout: 120_000 });
+  if (run.error || run.status !== 0) {
+    console.log(`(numpy/OpenBLAS skipped: ${run.error?.message ?? run.stderr.trim().split('\n').pop()})`);
+    return null;
+  }
+  const result = JSON.parse(run.stdout) as { numpy: string; blas: string; ms: Record<string, number> };
+  return { ms: new Map(Object.entries(result.ms).map(([n, ms]) => [Number(n), ms])), blas: `numpy ${result.numpy}, ${result.blas}` };
+}
+
 export async function run(): Promise<void> {
   const inputs = SIZES.map((n) => ({ n, a: seededMatrix(n, 1), b: seededMatrix(n, 2) }));
+  const cores = os.availableParallelism();
+  const threadCounts = [...new Set([1, 2, cores])].filter((t) => t <= Math.max(2, cores));
 
-  const tensorkit = new Map<number, number>();
+  // tensorkit: the JS kernel directly, then the SIMD kernel per thread count.
+  const tk = new Map<string, Map<number, number>>();
+  const js = new Map<number, number>();
   for (const { n, a, b } of inputs) {
     const c = new Float32Array(n * n);
-    const { ms } = measure(() => gemm(false, false, n, n, n, a, 0, n, b, 0, n, c, 0, n, false), optionsFor(0));
-    tensorkit.set(n, ms);
+    js.set(n, measure(() => gemm(false, false, n, n, n, a, 0, n, b, 0, n, c, 0, n, false), optionsFor(0)).ms);
   }
+  tk.set('js', js);
+  for (const threads of threadCounts) {
+    useKernels('simd', threads);
+    const times = new Map<number, number>();
+    for (const { n, a, b } of inputs) {
+      const c = new Float32Array(n * n);
+      times.set(n, measure(() => gemmAuto(false, false, n, n, n, a, 0, n, b, 0, n, c, 0, n, false), optionsFor(0)).ms);
+    }
+    tk.set(`simd×${threads}`, times);
+  }
+  useKernels('simd', cores);
 
   await useTfCpu();
   const tfCpu = new Map<number, number>();
@@ -63,17 +139,40 @@ export async function run(): Promise<void> {
   }
   await useTfCpu(); // leave TF.js on the cpu backend for the suites that follow
 
+  const blas1 = openBlas(SIZES, 1);
+  const blas2 = blas1 === null ? null : openBlas(SIZES, 2);
+
   const rows: Row[] = [];
   for (const n of SIZES) {
     const flops = 2 * n ** 3;
-    const vs: Record<string, number> = { 'tfjs-cpu': tfCpu.get(n)! };
-    if (tfWasm.has(n)) vs['tfjs-wasm'] = tfWasm.get(n)!;
-    rows.push({ name: `${n}³ tensorkit gemm`, ms: tensorkit.get(n)!, flops, vs });
+    const vs: Record<string, number> = { 'tfjs-wasm': tfWasm.get(n) ?? NaN, 'OpenBLAS×2': blas2?.ms.get(n) ?? NaN };
+    for (const [name, times] of tk) {
+      const label = name === 'js' ? 'js, 1 thread' : `simd, ${name.slice(5)} thread${name.endsWith('×1') ? '' : 's'}`;
+      rows.push({ name: `${n}³ tensorkit ${label}`, ms: times.get(n)!, flops, vs: clean(vs) });
+    }
     rows.push({ name: `${n}³ tfjs-cpu matMul`, ms: tfCpu.get(n)!, flops });
     if (tfWasm.has(n)) rows.push({ name: `${n}³ tfjs-wasm matMul`, ms: tfWasm.get(n)!, flops });
+    if (blas1 !== null) rows.push({ name: `${n}³ OpenBLAS, 1 thread`, ms: blas1.ms.get(n)!, flops });
+    if (blas2 !== null) rows.push({ name: `${n}³ OpenBLAS, 2 threads`, ms: blas2.ms.get(n)!, flops });
   }
-  printTable('GEMM  C = A·B, square n×n float32, one thread; "vs X" = X ms / tensorkit ms (>1: tensorkit faster)', rows);
-  console.log(`(tensorkit vs TF.js cpu at n = ${inputs[0]!.n}: max |difference| = ${agreement.toExponential(2)}${wasmNote})`);
+  printTable('GEMM  C = A·B, square n×n float32; "vs X" = X ms / this row\'s ms (>1: this row is faster)', rows);
+  console.log(`(tensorkit js vs TF.js cpu at n = ${inputs[0]!.n}: max |difference| = ${agreement.toExponential(2)}${wasmNote}` +
+    `${blas1 ? `; ${blas1.blas}` : ''})`);
+
+  // The targets of issue 7, as ratios from this run.
+  const n = 1024, best = `simd×${Math.max(...threadCounts)}`;
+  const ours = tk.get(best)!.get(n)!;
+  const gflops = (ms: number) => (2 * n ** 3) / (ms * 1e6);
+  const lines = [`GEMM ${n}: tensorkit ${best} ${gflops(ours).toFixed(1)} GFLOPS`];
+  if (tfWasm.has(n)) lines.push(`${(tfWasm.get(n)! / ours).toFixed(2)}× TF.js-wasm (target ≥ 1.5×)`);
+  if (blas1) lines.push(`${(100 * blas1.ms.get(n)! / ours).toFixed(0)}% of OpenBLAS on 1 thread`);
+  if (blas2) lines.push(`${(100 * blas2.ms.get(n)! / ours).toFixed(0)}% of OpenBLAS on 2 threads`);
+  console.log(lines.join(', '));
+}
+
+/** Drops the NaN entries of a `vs` record (references that did not run). */
+function clean(vs: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(vs).filter(([, ms]) => Number.isFinite(ms)));
 }
 
 /** Max absolute difference between tensorkit's and TF.js's product: a check that both computed the same thing. */

@@ -13,6 +13,7 @@ const suites: Suite[] = [
   { name: 'gemm', load: () => import('./gemm.bench.js') },
   { name: 'conv', load: () => import('./conv.bench.js') },
   { name: 'training', load: () => import('./training.bench.js') },
+  { name: 'threads', load: () => import('./threads.bench.js') },
 ];
 
 async function main(args: string[]): Promise<void> {
@@ -28,13 +29,14 @@ async function main(args: string[]): Promise<void> {
   console.log(`Machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GB, ` +
     `${os.platform()} ${os.arch()}`);
   console.log(`Node ${process.version} (V8 ${process.versions.v8}); load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log('Times are medians per call. Everything runs on one thread in this process.\n');
+  console.log(`Times are medians per call, in this one process. tensorkit's SIMD kernels use up to ${os.availableParallelism()} threads ` +
+    '(tk.setNumThreads); TF.js runs single-threaded. Load averages above the number of cores mean other jobs share them.\n');
 
   for (const suite of selected) {
     const started = performance.now();
     const { run } = await suite.load();
     await run();
-    console.log(`[${suite.name}: ${((performance.now() - started) / 1000).toFixed(1)} s]\n`);
+    console.log(`[${suite.name}: ${((performance.now() - started) / 1000).toFixed(1)} s; load average now ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}]\n`);
   }
 }
 

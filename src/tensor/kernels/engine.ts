@@ -10,9 +10,9 @@
 // as tf.setBackend and tf.wasm.setThreadsCount are in TF.js.
 //
 // Routing, per call (thresholds measured: see the constants below):
-//   - 'js' kernels, a product with a single row or column, or little work → gemm.ts on the
-//     calling thread. Copying the operands into WebAssembly memory costs more than the SIMD
-//     kernel saves on small products, and a Dense layer on one sample is a single row.
+//   - 'js' kernels, a tiny product (a few hundred multiply-adds) or a C of a few elements (a dot
+//     product) → gemm.ts on the calling thread: there copying the operands into WebAssembly
+//     memory and computing whole 4×8 tiles cost more than SIMD saves.
 //   - more work → the SIMD kernel on the calling thread;
 //   - still more → the SIMD kernel split over the threads (the caller computes too).
 // The JavaScript kernel always runs on the calling thread: workers run only WebAssembly (they
@@ -33,18 +33,32 @@ import { SimdGemm, simdSupported } from './wasm/simd_gemm.js';
 export type KernelKind = 'js' | 'simd';
 
 /**
- * Below this many multiply-adds (m·n·k) gemmAuto uses the JavaScript kernel: copying the
- * operands into WebAssembly memory and back costs more than SIMD saves. Measured (Node 20,
- * Zen 4, medians, µs, js vs simd on one thread): TODO
+ * Below this many multiply-adds (m·n·k), or with fewer than {@link SIMD_MIN_OUTPUTS} elements
+ * in C, gemmAuto uses the JavaScript kernel. Measured (Node 20, Zen 4, medians, µs per call,
+ * js vs simd on one thread, copies in and out included): 2×2×2 0.16 vs 0.32 · 4×4×4 0.28 vs
+ * 0.37 · 6×6×6 0.50 vs 0.56 · 5×5×5 0.46 vs 0.41 · 1×16×16 0.70 vs 0.52 · 8×8×8 0.70 vs 0.45 ·
+ * 32×32×32 14.7 vs 2.7 · 1×10×128 (a Dense(10) on one sample) 2.9 vs 1.8 · 32×128×784 1276 vs
+ * 188. The copies are cheap, so SIMD wins from a few hundred multiply-adds on.
  */
-export const SIMD_MIN_WORK = 32 * 32 * 32;
+export const SIMD_MIN_WORK = 256;
 
 /**
- * Below this many multiply-adds gemmAuto stays on one thread: waking a worker and waiting for
- * it (~15 µs round trip, more when the machine is busy) costs more than half the work saves.
- * Measured: TODO
+ * A C of fewer elements than this goes to the JavaScript kernel whatever k is: the SIMD kernel
+ * computes whole 4×8 tiles, so a dot product uses 1/32 of it. Measured (µs, js vs simd):
+ * 1×1×1000 2.4 vs 8.3 · 1×2×1000 4.6 vs 8.3 · 2×2×1000 10.1 vs 13.7 · 1×4×1000 8.3 vs 8.6 ·
+ * 4×1×1000 9.7 vs 9.1 · 1×8×100 2.0 vs 1.0.
  */
-export const THREADS_MIN_WORK = 128 * 128 * 128;
+export const SIMD_MIN_OUTPUTS = 8;
+
+/**
+ * Below this many multiply-adds gemmAuto stays on one thread: waking a worker (~15 µs round
+ * trip, far more when other processes hold the cores) and repacking the shared operand per
+ * chunk cost more than the second core saves. Measured (bench/threads.bench.ts, SIMD, µs,
+ * 1 vs 2 threads, 2 cores at load ~3): 64³ 17 vs 17 · 96³ 55 vs 52 · 128³ 114 vs 130 ·
+ * 160³ 218 vs 212 · 192³ 358 vs 286 · 256³ 838 vs 707; quiet, the CNN's 6.2M first layer 0.68 vs
+ * 0.47 ms. Set at 160³ ≈ 4.1M: the crossover under load, a little late on a quiet machine.
+ */
+export const THREADS_MIN_WORK = 160 * 160 * 160;
 
 let simdOverride: boolean | null = null;
 let simdDetected: boolean | null = null;
@@ -179,7 +193,7 @@ export function gemmAuto(
   epilogue: Epilogue | null = null,
 ): void {
   const work = m * n * k;
-  if (work < SIMD_MIN_WORK || m === 1 || n === 1 || getKernels() === 'js') {
+  if (work < SIMD_MIN_WORK || m * n < SIMD_MIN_OUTPUTS || getKernels() === 'js') {
     gemm(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc, accumulate);
     if (epilogue !== null && (epilogue.bias !== null || epilogue.relu)) {
       if (ldc !== n) throw new Error(`gemmAuto: an epilogue needs a contiguous C (ldc = n), got ldc = ${ldc}, n = ${n}`);
@@ -195,10 +209,10 @@ export function gemmAuto(
 }
 
 /**
- * Below this many floats reluBackward runs in JavaScript (copying into WebAssembly memory and
- * back costs more). Measured: TODO
+ * Below this many floats reluBackward runs in JavaScript. Measured (µs, js vs simd, with the
+ * column sums): 256 floats 0.71 vs 0.84 · 1024 5.6 vs 1.8 · 32768 179 vs 39.
  */
-export const ELEMENTWISE_MIN_FLOATS = 4096;
+export const ELEMENTWISE_MIN_FLOATS = 512;
 
 /**
  * The relu's backward from its saved output, `dz = dy·[y > 0]` (rows of F numbers), and if

@@ -15,6 +15,11 @@
 // for workers. The script is a short fixed string (worker_source.ts), not generated code. Its
 // cost: a page whose Content-Security-Policy forbids `worker-src blob:` gets no threads.
 //
+// A browser starts a worker's own workers only once that worker returns to its event loop
+// (tested in Chromium, test/kernels/threads_browser.test.ts): the pool's workers join after the
+// calling worker first yields (as `fit` does between batches); until then, and in any loop that
+// never yields, GEMM runs on the calling thread alone. Results are the same either way.
+//
 // Threads also need shared memory and a thread that may block. SharedArrayBuffer exists in a
 // browser only when the page is cross-origin isolated (served with `Cross-Origin-Opener-Policy:
 // same-origin` and `Cross-Origin-Embedder-Policy: require-corp`), and a browser's main thread
