@@ -54,9 +54,10 @@ export const SIMD_MIN_OUTPUTS = 8;
  * Below this many multiply-adds gemmAuto stays on one thread: waking a worker (~15 µs round
  * trip, far more when other processes hold the cores) and repacking the shared operand per
  * chunk cost more than the second core saves. Measured (bench/threads.bench.ts, SIMD, µs,
- * 1 vs 2 threads, 2 cores at load ~3): 64³ 17 vs 17 · 96³ 55 vs 52 · 128³ 114 vs 130 ·
- * 160³ 218 vs 212 · 192³ 358 vs 286 · 256³ 838 vs 707; quiet, the CNN's 6.2M first layer 0.68 vs
- * 0.47 ms. Set at 160³ ≈ 4.1M: the crossover under load, a little late on a quiet machine.
+ * 1 vs 2 threads, 2 cores): quiet (load ~1.2) 64³ 26 vs 29 · 96³ 73 vs 77 · 128³ 142 vs 153 ·
+ * 160³ 256 vs 238 · 192³ 412 vs 341 · 256³ 1413 vs 757; at load ~3, 128³ 114 vs 130 · 160³ 218
+ * vs 212 · 192³ 358 vs 286. Set at the crossover, 160³ ≈ 4.1M. Thin products stay on one
+ * thread whatever their size (see MIN_CHUNK in wasm/simd_gemm.ts).
  */
 export const THREADS_MIN_WORK = 160 * 160 * 160;
 
