@@ -133,3 +133,21 @@ export class IdentifierTable<T> {
     return value;
   }
 }
+
+/**
+ * Keras's short names for the error losses/metrics (`keras/src/losses/__init__.py` and the
+ * metrics table), shared by the loss and metric lookups: `'mse'` is `'mean_squared_error'`.
+ *
+ * @example
+ * ```ts
+ * KERAS_SHORT_NAMES.mae;   // 'mean_absolute_error'
+ * ```
+ */
+export const KERAS_SHORT_NAMES: Readonly<Record<string, string>> = {
+  mse: 'mean_squared_error', MSE: 'mean_squared_error',
+  mae: 'mean_absolute_error', MAE: 'mean_absolute_error',
+  mape: 'mean_absolute_percentage_error', MAPE: 'mean_absolute_percentage_error',
+  msle: 'mean_squared_logarithmic_error', MSLE: 'mean_squared_logarithmic_error',
+  bce: 'binary_crossentropy', BCE: 'binary_crossentropy',
+  kld: 'kl_divergence', KLD: 'kl_divergence', kullback_leibler_divergence: 'kl_divergence',
+};

@@ -30,22 +30,14 @@ export { graph, ComputationGraph, type GraphOptions, type GraphNode, type GraphE
 export { traceBackward, BackwardTrace, type TraceOptions, type BackwardTraceStep, type TracedTensor, type TracedInput, type TracedLeaf } from './autograd/trace.js';
 export { customGrad, type CustomGradResult, type CustomGradOptions, type GradSaveFunc, type InputsOf, type TensorLikes } from './autograd/custom_grad.js';
 
-
 export * as backend from './backend.js';
 
 export { Sequential, sequential, type SequentialArgs, type CompileArgs, type FitArgs, type EvaluateArgs, type PredictArgs, type SummaryOptions } from './models/index.js';
 export { loadModel, type LoadOptions, type ModelArtifacts, type IOHandler, type SaveOptions, type SaveResult } from './models/io/index.js';
 export { softmaxCrossEntropyWithLogits, sigmoidCrossEntropyWithLogits } from './ops/index.js';
 
-export * as models from './models/index.js';
-export * as io from './models/io/index.js';
-export * as layers from './layers/index.js';
-export * as activations from './layers/activations.js';
-export * as initializers from './layers/initializers.js';
-export * as regularizers from './layers/regularizers.js';
-export * as losses from './losses/index.js';
-export * as metrics from './metrics/index.js';
-export * as optimizers from './optimizers/index.js';
-export * as callbacks from './callbacks/index.js';
-export { clearSession } from './naming.js';
+// The Keras-style namespaces (tk.layers, tk.losses, ...) are the ones tk.keras groups.
+export { models, layers, activations, initializers, regularizers, losses, metrics, optimizers, callbacks } from './keras.js';
 export * as keras from './keras.js';
+export * as io from './models/io/index.js';
+export { clearSession } from './naming.js';

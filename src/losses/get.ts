@@ -10,7 +10,7 @@
 // ('mse' → 'mse'); a string naming a CLASS gives an instance with the class's default name
 // ('Huber' → 'huber_loss'); a function gives its name.
 
-import { normalizeIdentifier, unknownIdentifierError } from '../identifiers.js';
+import { KERAS_SHORT_NAMES, normalizeIdentifier, unknownIdentifierError } from '../identifiers.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { BinaryCrossentropy, binaryCrossentropy, CategoricalCrossentropy, categoricalCrossentropy, SparseCategoricalCrossentropy, sparseCategoricalCrossentropy } from './crossentropy.js';
 import { CategoricalHinge, categoricalHinge, Hinge, hinge, SquaredHinge, squaredHinge } from './hinge.js';
@@ -46,13 +46,7 @@ const FUNCTIONS: Record<string, LossFunction> = {
 
 // Keras's short aliases and legacy names, and TF.js's camelCase loss strings.
 const ALIASES: Record<string, string> = {
-  mse: 'mean_squared_error', MSE: 'mean_squared_error',
-  mae: 'mean_absolute_error', MAE: 'mean_absolute_error',
-  mape: 'mean_absolute_percentage_error', MAPE: 'mean_absolute_percentage_error',
-  msle: 'mean_squared_logarithmic_error', MSLE: 'mean_squared_logarithmic_error',
-  bce: 'binary_crossentropy', BCE: 'binary_crossentropy',
-  kld: 'kl_divergence', KLD: 'kl_divergence',
-  kullback_leibler_divergence: 'kl_divergence',
+  ...KERAS_SHORT_NAMES,
   logcosh: 'log_cosh',
   huber_loss: 'huber',
   // TF.js (tfjs-layers/src/losses.ts lossesMap)

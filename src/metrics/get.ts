@@ -8,7 +8,7 @@
 // loss names, and camelCase (TF.js) spellings. A string metric is named by the string given
 // ('acc' stays 'acc'): that is its key in History.history.
 
-import { normalizeIdentifier, unknownIdentifierError } from '../identifiers.js';
+import { KERAS_SHORT_NAMES, normalizeIdentifier, unknownIdentifierError } from '../identifiers.js';
 import { isBinaryOrSparseCategorical, kerasLossName } from '../losses/get.js';
 import { cosineSimilarity as cosineSimilarityLoss, huber } from '../losses/regression.js';
 import type { TensorLike } from '../tensor/tensor.js';
@@ -106,13 +106,8 @@ const CANONICAL: Record<string, Factory> = {
 };
 
 const ALIASES: Record<string, string> = {
-  mse: 'mean_squared_error', MSE: 'mean_squared_error',
-  mae: 'mean_absolute_error', MAE: 'mean_absolute_error',
-  mape: 'mean_absolute_percentage_error', MAPE: 'mean_absolute_percentage_error',
-  msle: 'mean_squared_logarithmic_error', MSLE: 'mean_squared_logarithmic_error',
-  bce: 'binary_crossentropy', BCE: 'binary_crossentropy',
+  ...KERAS_SHORT_NAMES,
   // beyond Keras 3's metric table: the loss names and TF.js spellings
-  kld: 'kl_divergence', KLD: 'kl_divergence', kullback_leibler_divergence: 'kl_divergence',
   logcosh: 'log_cosh_error', log_cosh: 'log_cosh_error', rmse: 'root_mean_squared_error',
   // class names
   BinaryAccuracy: 'binary_accuracy', CategoricalAccuracy: 'categorical_accuracy',

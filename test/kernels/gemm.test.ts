@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { gemm } from '../../src/tensor/kernels/gemm.js';
+import { rng as mulberry32 } from '../helpers/index.js';
 
 // ---------------------------------------------------------------------------------------------
 // The oracle: a plain triple loop in float64, reading op(A) and op(B) through the same
@@ -30,17 +31,6 @@ function gemmReference(
   return out;
 }
 
-/** mulberry32: a tiny seeded PRNG, so that any failure reproduces exactly. */
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomArray(length: number, rand: () => number, scale = 1): Float32Array {
   const x = new Float32Array(length);

@@ -2,18 +2,8 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { conv2dGeometry, poolGeometry, type Conv2DGeometry, type Padding } from '../../src/tensor/kernels/conv_geometry.js';
 import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from '../../src/tensor/kernels/pool.js';
+import { rng as mulberry32 } from '../helpers/index.js';
 
-/** Tiny seeded PRNG (mulberry32), uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomArray(n: number, rand: () => number): Float32Array {
   const a = new Float32Array(n);
