@@ -16,6 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tk from '../src/index.js';
 import { loadBundled, loadIdx, type Dataset } from './mnist/data.js';
+import { mnistConvnet } from './mnist/model.js';
 import { confusionMatrix, curvesSvg, drawDigit, lineChart, sideBySide } from './mnist/draw.js';
 
 const USAGE = `usage: npm start -- [--epochs N] [--batch-size N] [--data DIR] [--svg FILE] [--seed N] [--save DIR | --load DIR]
@@ -84,15 +85,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  const model = new tk.Sequential([
-    new tk.layers.Conv2D(32, 3, { activation: 'relu', inputShape: [28, 28, 1] }),
-    new tk.layers.MaxPooling2D([2, 2]),
-    new tk.layers.Conv2D(64, 3, { activation: 'relu' }),
-    new tk.layers.MaxPooling2D([2, 2]),
-    new tk.layers.Flatten(),
-    new tk.layers.Dropout(0.5),
-    new tk.layers.Dense(10, 'softmax'),
-  ]);
+  const model = mnistConvnet();
   model.summary();
   // Adam with Keras's defaults, keeping Keras's exponential moving average of the weights
   // (useEma, momentum 0.99): fit ends by loading the averaged weights, which are steadier than

