@@ -8,11 +8,16 @@ import { mnistDigits } from './digits_plugin.js';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 
+// Cross-origin isolation: with it the page may use SharedArrayBuffer, so tensorkit's training
+// worker gets its pool of GEMM threads (README: Speed). Everything the page loads is its own.
+const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
 export default defineConfig({
   root: here,
   base: './',
   // The page imports tensorkit from ../../src, outside this folder.
-  server: { fs: { allow: [repo] } },
+  server: { fs: { allow: [repo] }, headers: isolation },
+  preview: { headers: isolation },
   worker: { format: 'es' },
   build: {
     outDir: 'dist',

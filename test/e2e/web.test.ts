@@ -67,6 +67,9 @@ describe.skipIf(!haveChromium)('the live training page in Chromium', () => {
     await page.goto(`${urlOf(server!.httpServer.address())}?model=mlp&batch=32&epochs=20`);
 
     await page.locator('#state[data-state="ready"]').waitFor({ timeout: 30_000 });
+    // Served cross-origin isolated (vite.config.ts), so the training worker may share memory
+    // with tensorkit's GEMM threads.
+    expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
     await expect.poll(() => page.locator('#summary').textContent()).toContain('dense');
     await page.getByRole('button', { name: 'Start' }).click();
     await page.locator('#state[data-state="training"]').waitFor({ timeout: 10_000 });
