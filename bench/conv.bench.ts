@@ -1,7 +1,8 @@
 // Convolution and pooling suite, at the shapes of the classic Keras MNIST convnet (batch 32):
 // conv2d forward / input gradient / filter gradient and 2×2 max pooling forward / backward, for
-// tensorkit and TF.js (cpu backend, and the wasm backend for the forward ops), one thread, in this
-// one process. Also checks that both libraries computed the same numbers.
+// tensorkit (max pooling forward on the SIMD and the JS kernels) and TF.js (cpu backend, and the
+// wasm backend for the forward ops), one thread, in this one process. Also checks that both
+// libraries computed the same numbers.
 import * as tk from '../src/index.js';
 import * as ops from '../src/ops/index.js';
 import { measure, printTable, tf, tfWasmFlavour, useTfCpu, useTfWasm, type MeasureOptions, type Row } from './util.js';
@@ -120,15 +121,20 @@ function timeTfConv(c: ConvCase, xData: Float32Array, wData: Float32Array, bData
   return { t, out };
 }
 
-interface PoolTimings { forward: number; backward?: number }
+interface PoolTimings { forward: number; backward?: number; forwardJs?: number }
 
 function timeTensorkitPool(shape: readonly number[], xData: Float32Array, dyData: Float32Array): { t: PoolTimings; out: Float32Array[] } {
   const x = tk.tensor(xData, shape);
   const forward = measure(() => ops.maxPool2d(x, 2), optionsFor(0)).ms;
+  // The forward on the JavaScript kernel too (the reference the SIMD one replaces: same bits).
+  const kind = tk.getKernels();
+  tk.setKernels('js');
+  const forwardJs = measure(() => ops.maxPool2d(x, 2), optionsFor(0)).ms;
+  tk.setKernels(kind);
   const y = ops.maxPool2d(watched(xData, shape), 2);
   const dy = tk.tensor(dyData, y.shape);
   const backward = measure(() => y.node!.backward(dy), optionsFor(0)).ms;
-  return { t: { forward, backward }, out: [y.data, y.node!.backward(dy)[0]!.data] };
+  return { t: { forward, backward, forwardJs }, out: [y.data, y.node!.backward(dy)[0]!.data] };
 }
 
 function timeTfPool(shape: [number, number, number, number], xData: Float32Array, dyData: Float32Array, forwardOnly: boolean): { t: PoolTimings; out: Float32Array[] } {
@@ -202,7 +208,8 @@ export async function run(): Promise<void> {
     const ours = tkPool[i]!.t;
     const cpu = cpuPool[i]!.t;
     const wasm = wasmPool?.[i]!.t;
-    rows.push({ name: `${p.label} forward    tensorkit`, ms: ours.forward, vs: vs(cpu.forward, wasm?.forward) });
+    rows.push({ name: `${p.label} forward    tensorkit ${tk.getKernels()}`, ms: ours.forward, vs: vs(cpu.forward, wasm?.forward) });
+    rows.push({ name: `${p.label} forward    tensorkit js`, ms: ours.forwardJs!, vs: vs(cpu.forward, wasm?.forward) });
     rows.push({ name: `${p.label} forward    tfjs-cpu`, ms: cpu.forward });
     if (wasm !== undefined) rows.push({ name: `${p.label} forward    tfjs-wasm`, ms: wasm.forward });
     rows.push({ name: `${p.label} backward   tensorkit`, ms: ours.backward!, vs: vs(cpu.backward, undefined) });

@@ -8,10 +8,13 @@
 // Max pooling semantics (in the kernel): windows start at −Infinity, ties go to the FIRST cell
 // in scan order, padded cells are never chosen, and overlapping windows that chose the same cell
 // accumulate. Average pooling with 'same' padding divides by the number of cells inside the image.
+// With the SIMD kernels the max pool forward runs in WebAssembly (engine.ts: maxPoolForward,
+// the same bits and argmax as the JavaScript kernel); the backward is a JavaScript scatter-add.
 
 import { record } from '../autograd/tape.js';
 import { poolGeometry, type Conv2DGeometry } from '../tensor/kernels/conv_geometry.js';
-import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from '../tensor/kernels/pool.js';
+import { maxPoolForward } from '../tensor/kernels/engine.js';
+import { avgPoolBackward, avgPoolForward, maxPoolBackward } from '../tensor/kernels/pool.js';
 import { formatShape } from '../tensor/shape.js';
 import { Tensor, toTensor, type TensorLike } from '../tensor/tensor.js';
 import { normalizeDataFormat, normalizePadding, pair } from './conv2d.js';

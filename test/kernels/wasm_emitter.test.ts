@@ -144,7 +144,7 @@ describe('wasm emitter: functions', () => {
       expect(WebAssembly.validate(bytes)).toBe(true);
       expect(bytes.length).toBeLessThan(12000);
       const exports = WebAssembly.Module.exports(new WebAssembly.Module(bytes)).map((e) => e.name);
-      expect(exports).toEqual(['gemm', 'gemmChunk', 'epilogue', 'reluBackward', 'im2col', 'col2im']);
+      expect(exports).toEqual(['gemm', 'gemmChunk', 'epilogue', 'reluBackward', 'im2col', 'col2im', 'maxPool']);
     }
   });
 });

@@ -153,6 +153,12 @@ export class FunctionBuilder {
     this.simd(0x0d);
     for (const l of lanes) this.code.push(l);
   }
+  /** v128.const with four i32 lanes. */
+  i32x4(l0: number, l1 = l0, l2 = l0, l3 = l0): void {
+    this.simd(0x0c);
+    const bytes = new Uint8Array(Int32Array.of(l0, l1, l2, l3).buffer);
+    for (const b of bytes) this.code.push(b);
+  }
   /** f32x4.extract_lane `lane`. */
   extractLane(lane: number): void { this.simd(0x1f); this.code.push(lane); }
 
@@ -377,9 +383,11 @@ const PLAIN = {
   'i32.gt_s': 0x4a, 'i32.gt_u': 0x4b, 'i32.le_s': 0x4c, 'i32.le_u': 0x4d, 'i32.ge_s': 0x4e, 'i32.ge_u': 0x4f,
   'i32.add': 0x6a, 'i32.sub': 0x6b, 'i32.mul': 0x6c, 'i32.div_s': 0x6d, 'i32.div_u': 0x6e, 'i32.rem_s': 0x6f, 'i32.rem_u': 0x70,
   'i32.and': 0x71, 'i32.or': 0x72, 'i32.xor': 0x73, 'i32.shl': 0x74, 'i32.shr_s': 0x75, 'i32.shr_u': 0x76,
-  'f32.gt': 0x5e, 'f32.add': 0x92, 'f32.sub': 0x93, 'f32.mul': 0x94, 'f32.max': 0x97,
+  'f32.eq': 0x5b, 'f32.le': 0x5f, 'f32.gt': 0x5e, 'f32.add': 0x92, 'f32.sub': 0x93, 'f32.mul': 0x94, 'f32.max': 0x97,
   'f64.add': 0xa0, 'f32.convert_i32_u': 0xb3, 'f64.promote_f32': 0xbb,
   'f32x4.splat': 0x100 + 0x13, 'f32x4.gt': 0x100 + 0x44, 'v128.and': 0x100 + 0x4e,
+  'i32x4.splat': 0x100 + 0x11, 'i32x4.add': 0x100 + 0xae, 'f32x4.eq': 0x100 + 0x41, 'f32x4.le': 0x100 + 0x45,
+  'v128.andnot': 0x100 + 0x4f, 'v128.bitselect': 0x100 + 0x52,
   'f64x2.promote_low_f32x4': 0x100 + 0x5f, 'f64x2.add': 0x100 + 240,
   'f32x4.add': 0x100 + 228, 'f32x4.sub': 0x100 + 229, 'f32x4.mul': 0x100 + 230,
   'f32x4.min': 0x100 + 232, 'f32x4.max': 0x100 + 233,

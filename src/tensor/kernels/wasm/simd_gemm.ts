@@ -14,6 +14,7 @@ import { CONTROL_BYTES, DESCRIPTOR_ADDRESS, MAX_CHUNKS } from '../threads/contro
 import { ThreadPool } from '../threads/pool.js';
 import { ModuleBuilder } from './emitter.js';
 import { GEOMETRY, type WasmCol2im, type WasmIm2col } from './im2col_module.js';
+import { type WasmMaxPool } from './pool_module.js';
 import {
   DESC, MR, NR, SCRATCH_BYTES, gemmModuleBytes, type WasmEpilogue, type WasmGemm, type WasmGemmChunk, type WasmReluBackward,
 } from './gemm_module.js';
@@ -110,6 +111,7 @@ export class SimdGemm {
         const exports: KernelExports = {
           gemm: e.gemm as WasmGemm, gemmChunk: e.gemmChunk as WasmGemmChunk, epilogue: e.epilogue as WasmEpilogue,
           reluBackward: e.reluBackward as WasmReluBackward, im2col: e.im2col as WasmIm2col, col2im: e.col2im as WasmCol2im,
+          maxPool: e.maxPool as WasmMaxPool,
         };
         return new SimdGemm(memory, module, exports, shared, maximum * PAGE);
       } catch (e) {
@@ -303,6 +305,21 @@ export class SimdGemm {
     if (wide !== null && sums !== null) sums.set(wide);
   }
 
+  /**
+   * Max pooling of the NHWC batch x (`batch` images of `g`) into out and argmax, as
+   * ../pool.ts's maxPoolForward (the same bits; argmax = flat index into x), on the calling thread.
+   */
+  maxPool(x: Float32Array, g: ConvShape, batch: number, out: Float32Array, argmax: Int32Array): void {
+    const outLen = batch * g.outH * g.outW * g.inC;
+    const layout = this.layout(this.pool);
+    const xAt = layout.take(batch * g.inH * g.inW * g.inC), outAt = layout.take(outLen), argAt = layout.take(outLen);
+    this.reserve(layout.end);
+    this.put(x, 0, batch * g.inH * g.inW * g.inC, xAt);
+    this.exports.maxPool(xAt, outAt, argAt, batch, this.putGeometry(g));
+    this.get(outAt, outLen, out, 0);
+    argmax.set(new Int32Array(this.memory.buffer, argAt, outLen));
+  }
+
   /** Grows the memory to at least `bytes` (workers see the growth; our view is refreshed). */
   private reserve(bytes: number): void {
     const have = this.memory.buffer.byteLength;
@@ -328,6 +345,7 @@ interface KernelExports {
   reluBackward: WasmReluBackward;
   im2col: WasmIm2col;
   col2im: WasmCol2im;
+  maxPool: WasmMaxPool;
 }
 
 /** Where the geometry block of im2col/col2im goes: in the control area, after the descriptor. */
