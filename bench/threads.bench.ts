@@ -11,6 +11,7 @@
 import os from 'node:os';
 import * as tk from '../src/index.js';
 import { loadBundled } from '../examples/mnist/data.js';
+import { mnistConvnet } from '../examples/mnist/model.js';
 import { gemm } from '../src/tensor/kernels/gemm.js';
 import { gemmAuto, SIMD_MIN_OUTPUTS, SIMD_MIN_WORK, THREADS_MIN_WORK } from '../src/tensor/kernels/engine.js';
 import { seededMatrix, useKernels } from './gemm.bench.js';
@@ -48,15 +49,7 @@ function product(m: number, n: number, k: number): () => void {
 }
 
 function cnn(): tk.Sequential {
-  const model = new tk.Sequential([
-    new tk.layers.Conv2D(32, 3, { activation: 'relu', inputShape: [28, 28, 1] }),
-    new tk.layers.MaxPooling2D([2, 2]),
-    new tk.layers.Conv2D(64, 3, { activation: 'relu' }),
-    new tk.layers.MaxPooling2D([2, 2]),
-    new tk.layers.Flatten(),
-    new tk.layers.Dropout(0.5),
-    new tk.layers.Dense(10, 'softmax'),
-  ]);
+  const model = mnistConvnet();
   model.compile({ optimizer: 'adam', loss: 'categorical_crossentropy', metrics: ['accuracy'] });
   return model;
 }

@@ -10,6 +10,7 @@
 import os from 'node:os';
 import * as tk from '../src/index.js';
 import { loadBundled } from '../examples/mnist/data.js';
+import { mnistConvnet } from '../examples/mnist/model.js';
 import { useKernels } from './gemm.bench.js';
 import { median, printTable, tf, useTfCpu, useTfWasm, type Row } from './util.js';
 
@@ -71,15 +72,7 @@ function tfMlp(): tf.Sequential {
 }
 
 function tkCnn(): tk.Sequential {
-  const model = new tk.Sequential([
-    new tk.layers.Conv2D(32, 3, { activation: 'relu', inputShape: [28, 28, 1] }),
-    new tk.layers.MaxPooling2D([2, 2]),
-    new tk.layers.Conv2D(64, 3, { activation: 'relu' }),
-    new tk.layers.MaxPooling2D([2, 2]),
-    new tk.layers.Flatten(),
-    new tk.layers.Dropout(0.5),
-    new tk.layers.Dense(10, 'softmax'),
-  ]);
+  const model = mnistConvnet();
   model.compile({ optimizer: 'adam', loss: 'categorical_crossentropy', metrics: ['accuracy'] });
   return model;
 }

@@ -3,6 +3,7 @@
 // reference kernel's test).
 
 import { expect } from 'vitest';
+import { rng } from '../helpers/index.js';
 
 /** gemm's arguments after the kernel choice: what every kernel under test is called with. */
 export type GemmFn = (
@@ -21,17 +22,8 @@ export interface Case {
   accumulate: boolean;
 }
 
-/** mulberry32: a tiny seeded PRNG, so that any failure reproduces exactly. */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, the shared seeded PRNG (test/helpers), so that any failure reproduces exactly. */
+export const mulberry32 = rng;
 
 export function randomArray(length: number, rand: () => number, scale = 1): Float32Array {
   const x = new Float32Array(length);
