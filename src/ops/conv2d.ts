@@ -16,10 +16,15 @@
 // layer until the backward pass (9× for 3×3: 4.5 MB for the second MNIST layer at batch 32) and
 // unbound the memory the chunks bound, while a second im2col costs ~2% of the layer's GEMMs
 // (0.6 ms next to 25 ms there).
+//
+// The engine (kernels/engine.ts: convForward, convBackward) runs these steps in WebAssembly with
+// the SIMD kernels; with the JavaScript kernels, 3×3 stride-1 layers of ≥ 16 channels go through
+// Winograd's F(2×2, 3×3) instead (kernels/winograd.ts): the same convolution in 2.25× fewer
+// multiply-adds, its backward the adjoint of each of its steps.
 
 import { record } from '../autograd/tape.js';
 import { conv2dGeometry, type Conv2DGeometry, type Padding } from '../tensor/kernels/conv_geometry.js';
-import { gemmCol2im, im2colGemm, im2colGemmT, reluBackward } from '../tensor/kernels/engine.js';
+import { convBackward, convForward, reluBackward } from '../tensor/kernels/engine.js';
 import { columnSums } from '../tensor/kernels/epilogue.js';
 import { formatShape } from '../tensor/shape.js';
 import { Tensor, toTensor, type TensorLike } from '../tensor/tensor.js';
@@ -116,7 +121,7 @@ export function conv2dNHWC(x: Tensor, kernel: Tensor, bias: Tensor | null, windo
   const epilogue = { bias: bias === null ? null : bias.data, relu };
   for (let b0 = 0; b0 < g.batch; b0 += chunk) {
     const count = Math.min(chunk, g.batch - b0);
-    im2colGemm(x.data, g, b0, count, cols, w, F, y, epilogue); // cols = im2col(x); y = act(cols·W + b)
+    convForward(x.data, g, b0, count, cols, w, F, y, epilogue); // cols = im2col(x); y = act(cols·W + b)
   }
 
   const out = new Tensor(y, [g.batch, g.outH, g.outW, F]);
@@ -135,10 +140,9 @@ export function conv2dNHWC(x: Tensor, kernel: Tensor, bias: Tensor | null, windo
     const scratch = colsBuffer(chunk * P * K, maxColsFloats); // the forward's buffer may be gone
     for (let b0 = 0; b0 < g.batch; b0 += chunk) {
       const count = Math.min(chunk, g.batch - b0);
-      // dW += colsᵀ·dz over this chunk's patches (recomputed, see the file comment).
-      if (dW !== null) im2colGemmT(x.data, g, b0, count, scratch, dz, F, dW, b0 > 0);
+      // dW += colsᵀ·dz over this chunk's patches (recomputed, see the file comment);
       // dcols = dz·Wᵀ, then scatter-added back into the image: dx.
-      if (dx !== null) gemmCol2im(dz, g, b0, count, scratch, w, F, dx);
+      convBackward(x.data, dz, g, b0, count, scratch, w, F, dW, b0 > 0, dx);
     }
     return [
       dx === null ? null : new Tensor(dx, x.shape),

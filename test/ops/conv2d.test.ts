@@ -1,9 +1,11 @@
 // conv2d: a hand-derived case, finite-difference checks of every gradient (x, kernel, bias) over
 // strides, dilations, paddings, kernel shapes, data formats and the fused relu; forward and
-// gradient parity with TensorFlow.js; chunking of the batch; errors.
+// gradient parity with TensorFlow.js; chunking of the batch; errors. The gradient checks and the
+// TF.js parity run with both kernel choices: 'simd' (im2col in WebAssembly) and 'js' (im2col +
+// gemm.ts, or Winograd for 3×3 stride-1 layers of ≥ 16 channels).
 
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tk from '../../src/index.js';
 import * as ops from '../../src/ops/index.js';
 import { conv2dNHWC, type ConvWindow } from '../../src/ops/conv2d.js';
@@ -76,7 +78,22 @@ const GRAD_CASES: GradCase[] = [
   { name: 'channels_first valid 2×3 no bias', x: [2, 2, 5, 6], k: [2, 3, 2, 3], options: { dataFormat: 'channelsFirst' } },
   { name: 'fused relu, valid 3×3, batch 2', x: [2, 5, 5, 2], k: [3, 3, 2, 3], options: {}, bias: true, relu: true },
   { name: "fused relu, 'same' stride 2, channels_first", x: [2, 2, 6, 6], k: [3, 3, 2, 2], options: { strides: 2, padding: 'same', dataFormat: 'channels_first' }, bias: true, relu: true },
+  // Winograd with the 'js' kernels: 3×3, stride 1, ≥ 16 channels; odd and even outputs.
+  { name: 'valid 3×3 stride 1, 16 → 3 channels, odd output 3×4', x: [2, 5, 6, 16], k: [3, 3, 16, 3], options: {}, bias: true },
+  { name: "fused relu, 'same' 3×3 stride 1, 16 → 2, channels_first", x: [2, 16, 4, 3], k: [3, 3, 16, 2], options: { padding: 'same', dataFormat: 'channels_first' }, bias: true, relu: true },
 ];
+
+/** Both kernel choices, each for one describe block (the setting is global, set back afterwards). */
+const KERNELS = ['simd', 'js'] as const;
+
+function withKernels(kind: 'js' | 'simd'): void {
+  let initial: 'js' | 'simd';
+  beforeAll(() => {
+    initial = tk.getKernels();
+    tk.setKernels(kind);
+  });
+  afterAll(() => tk.setKernels(initial));
+}
 
 /** Inputs whose pre-activations stay ≥ `margin` from relu's kink (a finite-difference step of 1e-2 on values ≤ 1 moves z by ≤ 1e-2·Σ|taps|). */
 function awayFromKink(c: GradCase, margin: number): tk.Tensor[] {
@@ -88,7 +105,8 @@ function awayFromKink(c: GradCase, margin: number): tk.Tensor[] {
   throw new Error(`${c.name}: no input far enough from the relu kink`);
 }
 
-describe('conv2d gradients: finite differences', () => {
+describe.each(KERNELS)('conv2d gradients: finite differences (%s kernels)', (kind) => {
+  withKernels(kind);
   for (const c of GRAD_CASES) {
     it(c.name, () => {
       const inputs = c.relu === true ? awayFromKink(c, 0.03) : [T(c.x), T(c.k), ...(c.bias === true ? [T([c.k[3]!])] : [])];
@@ -125,6 +143,7 @@ const TF_CASES: TfCase[] = [
   { name: 'dilation 2 valid 2×2 with relu', x: [2, 7, 7, 2], k: [2, 2, 2, 3], padding: 'valid', dilations: 2, bias: true, relu: true },
   { name: 'MNIST layer 2 channels, relu (32 → 64)', x: [2, 9, 9, 32], k: [3, 3, 32, 64], padding: 'valid', bias: true, relu: true },
   { name: "NCHW 'same' stride 2", x: [2, 3, 7, 6], k: [3, 3, 3, 4], strides: 2, padding: 'same', dataFormat: 'NCHW', bias: true },
+  { name: "'same' 3×3 stride 1, 16 → 8, 10×7 (Winograd with 'js')", x: [3, 10, 7, 16], k: [3, 3, 16, 8], padding: 'same', bias: true },
 ];
 
 /** The dilated kernel as an ordinary one with zeros between the taps (TF.js has no dilated gradients). */
@@ -150,7 +169,8 @@ function undilate(g: Float32Array, k: number[], d: number): Float32Array {
   return out;
 }
 
-describe('conv2d vs TensorFlow.js (forward and tf.grads)', () => {
+describe.each(KERNELS)('conv2d vs TensorFlow.js (forward and tf.grads, %s kernels)', (kind) => {
+  withKernels(kind);
   for (const c of TF_CASES) {
     it(c.name, () => {
       const d = c.dilations ?? 1;
