@@ -1,8 +1,9 @@
 // Convolution and pooling suite, at the shapes of the classic Keras MNIST convnet (batch 32):
 // conv2d forward / input gradient / filter gradient and 2×2 max pooling forward / backward, for
-// tensorkit (max pooling forward on the SIMD and the JS kernels) and TF.js (cpu backend, and the
-// wasm backend for the forward ops), one thread, in this one process. Also checks that both
-// libraries computed the same numbers.
+// tensorkit (convolutions on the JS kernels, where 13×13×32→64 goes through Winograd, and on the
+// SIMD kernels; max pooling forward on both) and TF.js (cpu backend, and the wasm backend for the
+// forward ops), everything on one thread, in this one process. Also checks that both libraries
+// computed the same numbers.
 import * as tk from '../src/index.js';
 import * as ops from '../src/ops/index.js';
 import { measure, printTable, tf, tfWasmFlavour, useTfCpu, useTfWasm, type MeasureOptions, type Row } from './util.js';
@@ -164,8 +165,15 @@ export async function run(): Promise<void> {
   }));
   const poolData = POOLS.map((p, i) => ({ p, x: seeded(p.x, 50 + i), dy: seeded([p.x[0], p.x[1] >> 1, p.x[2] >> 1, p.x[3]], 60 + i) }));
 
+  const threads = tk.getNumThreads();
+  tk.setNumThreads(1);
+  const initialKernels = tk.getKernels();
+  tk.setKernels('js');
+  const tkConvJs = convData.map((d) => timeTensorkitConv(d.c, d.x, d.w, d.b, d.dy));
+  tk.setKernels(initialKernels);
   const tkConv = convData.map((d) => timeTensorkitConv(d.c, d.x, d.w, d.b, d.dy));
   const tkPool = poolData.map((d) => timeTensorkitPool(d.p.x, d.x, d.dy));
+  tk.setNumThreads(threads);
 
   await useTfCpu();
   const cpuConv = convData.map((d) => timeTfConv(d.c, d.x, d.w, d.b, d.dy, { gflops: 0.3, filterGflops: 0.01 }, false));
@@ -193,16 +201,22 @@ export async function run(): Promise<void> {
   CONVS.forEach((c, i) => {
     const flops = 2 * c.x[0] * (c.x[1] - 2) * (c.x[2] - 2) * c.kernel[0] * c.kernel[1] * c.kernel[2] * c.kernel[3];
     const ours = tkConv[i]!.t;
+    const js = tkConvJs[i]!.t;
     const cpu = cpuConv[i]!.t;
     const wasm = wasmConv?.[i]!.t;
-    rows.push({ name: `${c.label} forward (+bias, relu)   tensorkit`, ms: ours.forward, flops, vs: vs(cpu.forward, wasm?.forward) });
+    const simd = `tensorkit ${initialKernels}`;
+    rows.push({ name: `${c.label} forward (+bias, relu)   tensorkit js`, ms: js.forward, flops, vs: vs(cpu.forward, wasm?.forward) });
+    rows.push({ name: `${c.label} forward (+bias, relu)   ${simd}`, ms: ours.forward, flops, vs: vs(cpu.forward, wasm?.forward) });
     rows.push({ name: `${c.label} forward (+bias, relu)   tfjs-cpu`, ms: cpu.forward!, flops });
     if (wasm !== undefined) rows.push({ name: `${c.label} forward (+bias, relu)   tfjs-wasm`, ms: wasm.forward!, flops });
-    rows.push({ name: `${c.label} input gradient          tensorkit`, ms: ours.inputGrad, flops, vs: vs(cpu.inputGrad, undefined) });
+    rows.push({ name: `${c.label} input gradient          tensorkit js`, ms: js.inputGrad, flops, vs: vs(cpu.inputGrad, undefined) });
+    rows.push({ name: `${c.label} input gradient          ${simd}`, ms: ours.inputGrad, flops, vs: vs(cpu.inputGrad, undefined) });
     rows.push({ name: `${c.label} input gradient          tfjs-cpu`, ms: cpu.inputGrad!, flops });
-    rows.push({ name: `${c.label} filter gradient         tensorkit`, ms: ours.filterGrad, flops, vs: vs(cpu.filterGrad, undefined) });
+    rows.push({ name: `${c.label} filter gradient         tensorkit js`, ms: js.filterGrad, flops, vs: vs(cpu.filterGrad, undefined) });
+    rows.push({ name: `${c.label} filter gradient         ${simd}`, ms: ours.filterGrad, flops, vs: vs(cpu.filterGrad, undefined) });
     rows.push({ name: `${c.label} filter gradient         tfjs-cpu`, ms: cpu.filterGrad!, flops });
-    rows.push({ name: `${c.label} dx+dW+db (relu) tensorkit`, ms: ours.allGrads!, flops: 2 * flops });
+    rows.push({ name: `${c.label} dx+dW+db (relu) tensorkit js`, ms: js.allGrads!, flops: 2 * flops });
+    rows.push({ name: `${c.label} dx+dW+db (relu) ${simd}`, ms: ours.allGrads!, flops: 2 * flops });
   });
   POOLS.forEach((p, i) => {
     const ours = tkPool[i]!.t;
@@ -219,19 +233,22 @@ export async function run(): Promise<void> {
 
   // Target: every backward op within 2× of its forward.
   const ratios: string[] = [];
-  CONVS.forEach((c, i) => {
-    const t = tkConv[i]!.t;
-    ratios.push(`${c.label}: input grad ${(t.inputGrad / t.forward).toFixed(2)}×, filter grad ${(t.filterGrad / t.forward).toFixed(2)}× the forward`);
-  });
+  for (const [kind, timings] of [['js', tkConvJs], [initialKernels, tkConv]] as const) {
+    CONVS.forEach((c, i) => {
+      const t = timings[i]!.t;
+      ratios.push(`${c.label} (${kind}): input grad ${(t.inputGrad / t.forward).toFixed(2)}×, filter grad ${(t.filterGrad / t.forward).toFixed(2)}× the forward`);
+    });
+  }
   POOLS.forEach((p, i) => {
     const t = tkPool[i]!.t;
-    ratios.push(`${p.label}: backward ${(t.backward! / t.forward).toFixed(2)}× the forward`);
+    ratios.push(`${p.label}: backward ${(t.backward! / t.forwardJs!).toFixed(2)}× the js forward, ${(t.backward! / t.forward).toFixed(2)}× the ${initialKernels} one`);
   });
   console.log(`Backward / forward (target ≤ 2×): ${ratios.join('; ')}`);
 
   // Both libraries computed the same thing.
   const diffs = [
-    ...CONVS.map((c, i) => `${c.label} fwd/dx/dW ${tkConv[i]!.out.map((o, j) => maxDiff(o, cpuConv[i]!.out[j]!).toExponential(1)).join('/')}`),
+    ...CONVS.map((c, i) => `${c.label} fwd/dx/dW ${tkConv[i]!.out.map((o, j) => maxDiff(o, cpuConv[i]!.out[j]!).toExponential(1)).join('/')}` +
+      ` (js: ${tkConvJs[i]!.out.map((o, j) => maxDiff(o, cpuConv[i]!.out[j]!).toExponential(1)).join('/')})`),
     ...POOLS.map((p, i) => `${p.label} fwd/dx ${tkPool[i]!.out.map((o, j) => maxDiff(o, cpuPool[i]!.out[j]!).toExponential(1)).join('/')}`),
   ];
   console.log(`(max |tensorkit − TF.js cpu|: ${diffs.join('; ')}; ${wasmNote})`);
