@@ -270,17 +270,29 @@ export function winogradInput(x: Float32Array, g: Conv2DGeometry, b0: number, co
         } else {
           // On the border: copy the patch's in-image cells into a zeroed 4×4×C patch first.
           patch.fill(0, 0, 16 * C);
-          for (let r = 0; r < 4; r++) {
-            if (iy + r < 0 || iy + r >= inH) continue;
-            for (let s = 0; s < 4; s++) {
-              if (ix + s < 0 || ix + s >= inW) continue;
-              const src = ((b * inH + iy + r) * inW + ix + s) * C;
-              for (let c = 0; c < C; c++) patch[(4 * r + s) * C + c] = x[src + c]!;
-            }
-          }
+          borderPatch(x, patch, g, b, iy, ix, true);
           inputTile(patch, 0, 4 * C, C, V, t * C, TC);
         }
       }
+    }
+  }
+}
+
+/**
+ * For a tile on the border, whose 4×4×C patch at (iy, ix) of image b sticks out of the image:
+ * copies the patch's in-image cells from `image` into `patch` (`gather`), or adds them from
+ * `patch` back into `image` (the adjoint). Cells outside the image are left alone / dropped.
+ */
+function borderPatch(image: Float32Array, patch: Float32Array, g: Conv2DGeometry, b: number, iy: number, ix: number, gather: boolean): void {
+  const { inH, inW, inC: C } = g;
+  for (let r = 0; r < 4; r++) {
+    if (iy + r < 0 || iy + r >= inH) continue;
+    for (let s = 0; s < 4; s++) {
+      if (ix + s < 0 || ix + s >= inW) continue;
+      const at = ((b * inH + iy + r) * inW + ix + s) * C;
+      const p = (4 * r + s) * C;
+      if (gather) for (let c = 0; c < C; c++) patch[p + c] = image[at + c]!;
+      else for (let c = 0; c < C; c++) image[at + c] += patch[p + c]!;
     }
   }
 }
@@ -341,14 +353,7 @@ export function winogradInputGrad(dV: Float32Array, g: Conv2DGeometry, b0: numbe
         } else {
           patch.fill(0, 0, 16 * C);
           inputTileGrad(dV, t * C, TC, C, patch, 0, 4 * C);
-          for (let r = 0; r < 4; r++) {
-            if (iy + r < 0 || iy + r >= inH) continue;
-            for (let s = 0; s < 4; s++) {
-              if (ix + s < 0 || ix + s >= inW) continue;
-              const dst = ((b * inH + iy + r) * inW + ix + s) * C;
-              for (let c = 0; c < C; c++) dx[dst + c] += patch[(4 * r + s) * C + c]!;
-            }
-          }
+          borderPatch(dx, patch, g, b, iy, ix, false);
         }
       }
     }
