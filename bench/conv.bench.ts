@@ -166,14 +166,21 @@ export async function run(): Promise<void> {
   const poolData = POOLS.map((p, i) => ({ p, x: seeded(p.x, 50 + i), dy: seeded([p.x[0], p.x[1] >> 1, p.x[2] >> 1, p.x[3]], 60 + i) }));
 
   const threads = tk.getNumThreads();
-  tk.setNumThreads(1);
-  const initialKernels = tk.getKernels();
-  tk.setKernels('js');
-  const tkConvJs = convData.map((d) => timeTensorkitConv(d.c, d.x, d.w, d.b, d.dy));
-  tk.setKernels(initialKernels);
-  const tkConv = convData.map((d) => timeTensorkitConv(d.c, d.x, d.w, d.b, d.dy));
-  const tkPool = poolData.map((d) => timeTensorkitPool(d.p.x, d.x, d.dy));
-  tk.setNumThreads(threads);
+  const initialKernels = tk.getKernels(); // 'simd' where WebAssembly SIMD validates, else 'js'
+  let tkConvJs: ReturnType<typeof timeTensorkitConv>[];
+  let tkConv: ReturnType<typeof timeTensorkitConv>[];
+  let tkPool: ReturnType<typeof timeTensorkitPool>[];
+  try {
+    tk.setNumThreads(1);
+    tk.setKernels('js');
+    tkConvJs = convData.map((d) => timeTensorkitConv(d.c, d.x, d.w, d.b, d.dy));
+    tk.setKernels(initialKernels);
+    tkConv = initialKernels === 'js' ? tkConvJs : convData.map((d) => timeTensorkitConv(d.c, d.x, d.w, d.b, d.dy));
+    tkPool = poolData.map((d) => timeTensorkitPool(d.p.x, d.x, d.dy));
+  } finally {
+    tk.setKernels(initialKernels);
+    tk.setNumThreads(threads);
+  }
 
   await useTfCpu();
   const cpuConv = convData.map((d) => timeTfConv(d.c, d.x, d.w, d.b, d.dy, { gflops: 0.3, filterGflops: 0.01 }, false));
@@ -205,24 +212,25 @@ export async function run(): Promise<void> {
     const cpu = cpuConv[i]!.t;
     const wasm = wasmConv?.[i]!.t;
     const simd = `tensorkit ${initialKernels}`;
+    const both = initialKernels !== 'js'; // else the rows would repeat the js ones
     rows.push({ name: `${c.label} forward (+bias, relu)   tensorkit js`, ms: js.forward, flops, vs: vs(cpu.forward, wasm?.forward) });
-    rows.push({ name: `${c.label} forward (+bias, relu)   ${simd}`, ms: ours.forward, flops, vs: vs(cpu.forward, wasm?.forward) });
+    if (both) rows.push({ name: `${c.label} forward (+bias, relu)   ${simd}`, ms: ours.forward, flops, vs: vs(cpu.forward, wasm?.forward) });
     rows.push({ name: `${c.label} forward (+bias, relu)   tfjs-cpu`, ms: cpu.forward!, flops });
     if (wasm !== undefined) rows.push({ name: `${c.label} forward (+bias, relu)   tfjs-wasm`, ms: wasm.forward!, flops });
     rows.push({ name: `${c.label} input gradient          tensorkit js`, ms: js.inputGrad, flops, vs: vs(cpu.inputGrad, undefined) });
-    rows.push({ name: `${c.label} input gradient          ${simd}`, ms: ours.inputGrad, flops, vs: vs(cpu.inputGrad, undefined) });
+    if (both) rows.push({ name: `${c.label} input gradient          ${simd}`, ms: ours.inputGrad, flops, vs: vs(cpu.inputGrad, undefined) });
     rows.push({ name: `${c.label} input gradient          tfjs-cpu`, ms: cpu.inputGrad!, flops });
     rows.push({ name: `${c.label} filter gradient         tensorkit js`, ms: js.filterGrad, flops, vs: vs(cpu.filterGrad, undefined) });
-    rows.push({ name: `${c.label} filter gradient         ${simd}`, ms: ours.filterGrad, flops, vs: vs(cpu.filterGrad, undefined) });
+    if (both) rows.push({ name: `${c.label} filter gradient         ${simd}`, ms: ours.filterGrad, flops, vs: vs(cpu.filterGrad, undefined) });
     rows.push({ name: `${c.label} filter gradient         tfjs-cpu`, ms: cpu.filterGrad!, flops });
     rows.push({ name: `${c.label} dx+dW+db (relu) tensorkit js`, ms: js.allGrads!, flops: 2 * flops });
-    rows.push({ name: `${c.label} dx+dW+db (relu) ${simd}`, ms: ours.allGrads!, flops: 2 * flops });
+    if (both) rows.push({ name: `${c.label} dx+dW+db (relu) ${simd}`, ms: ours.allGrads!, flops: 2 * flops });
   });
   POOLS.forEach((p, i) => {
     const ours = tkPool[i]!.t;
     const cpu = cpuPool[i]!.t;
     const wasm = wasmPool?.[i]!.t;
-    rows.push({ name: `${p.label} forward    tensorkit ${tk.getKernels()}`, ms: ours.forward, vs: vs(cpu.forward, wasm?.forward) });
+    if (initialKernels !== 'js') rows.push({ name: `${p.label} forward    tensorkit ${initialKernels}`, ms: ours.forward, vs: vs(cpu.forward, wasm?.forward) });
     rows.push({ name: `${p.label} forward    tensorkit js`, ms: ours.forwardJs!, vs: vs(cpu.forward, wasm?.forward) });
     rows.push({ name: `${p.label} forward    tfjs-cpu`, ms: cpu.forward });
     if (wasm !== undefined) rows.push({ name: `${p.label} forward    tfjs-wasm`, ms: wasm.forward });
@@ -233,7 +241,7 @@ export async function run(): Promise<void> {
 
   // Target: every backward op within 2× of its forward.
   const ratios: string[] = [];
-  for (const [kind, timings] of [['js', tkConvJs], [initialKernels, tkConv]] as const) {
+  for (const [kind, timings] of initialKernels === 'js' ? [['js', tkConvJs] as const] : [['js', tkConvJs] as const, [initialKernels, tkConv] as const]) {
     CONVS.forEach((c, i) => {
       const t = timings[i]!.t;
       ratios.push(`${c.label} (${kind}): input grad ${(t.inputGrad / t.forward).toFixed(2)}×, filter grad ${(t.filterGrad / t.forward).toFixed(2)}× the forward`);

@@ -24,7 +24,7 @@
 
 import { record } from '../autograd/tape.js';
 import { conv2dGeometry, type Conv2DGeometry, type Padding } from '../tensor/kernels/conv_geometry.js';
-import { convBackward, convForward, reluBackward } from '../tensor/kernels/engine.js';
+import { convBackward, convForward, convUsesWinograd, reluBackward } from '../tensor/kernels/engine.js';
 import { columnSums } from '../tensor/kernels/epilogue.js';
 import { formatShape } from '../tensor/shape.js';
 import { Tensor, toTensor, type TensorLike } from '../tensor/tensor.js';
@@ -61,7 +61,8 @@ export interface Conv2DOptions {
  * 2-D convolution (cross-correlation, as every deep-learning library) of a batch of images with a
  * Keras kernel `[kh, kw, inChannels, filters]`, plus an optional bias `[filters]` and an optional
  * fused relu. One primitive on the tape: forward = im2col + GEMM + bias/relu epilogue; backward =
- * GEMM + col2im (input), GEMM over the patches (filter), a column sum (bias).
+ * GEMM + col2im (input), GEMM over the patches (filter), a column sum (bias). (With the 'js'
+ * kernels, 3×3 stride-1 layers of ≥ 16 channels compute the same by Winograd's F(2×2, 3×3).)
  *
  * With `dataFormat: 'channels_first'` the input `[N, C, H, W]` is transposed to NHWC, convolved,
  * and the result transposed back to `[N, F, oh, ow]` (two `transpose` ops on the tape); the kernel
@@ -110,9 +111,11 @@ export function conv2dNHWC(x: Tensor, kernel: Tensor, bias: Tensor | null, windo
   const P = g.outH * g.outW; // output pixels (rows of cols) per image
   const K = g.kH * g.kW * g.inC; // patch length (columns of cols)
   // Images per chunk: as many as the bound allows (at least one), spread evenly over the chunks.
-  const perChunk = Math.max(1, Math.floor(maxColsFloats / Math.max(1, P * K)));
+  // Winograd (the 'js' kernels on 3×3 stride-1 layers) uses no patches and bounds its own memory.
+  const winograd = convUsesWinograd(g);
+  const perChunk = winograd ? g.batch : Math.max(1, Math.floor(maxColsFloats / Math.max(1, P * K)));
   const chunk = Math.ceil(g.batch / Math.max(1, Math.ceil(g.batch / perChunk)));
-  const cols = colsBuffer(chunk * P * K, maxColsFloats);
+  const cols = winograd ? NO_COLS : colsBuffer(chunk * P * K, maxColsFloats);
   const w = kernel.data;
   const y = new Float32Array(g.batch * P * F);
 
@@ -137,7 +140,9 @@ export function conv2dNHWC(x: Tensor, kernel: Tensor, bias: Tensor | null, windo
     }
     const dx = x.requiresGrad ? new Float32Array(x.size) : null;
     const dW = kernel.requiresGrad ? new Float32Array(K * F) : null;
-    const scratch = colsBuffer(chunk * P * K, maxColsFloats); // the forward's buffer may be gone
+    // The forward's buffer may be gone; the kernel choice may have changed since (then a chunk
+    // sized for Winograd gets a buffer of its own).
+    const scratch = convUsesWinograd(g) ? NO_COLS : colsBuffer(chunk * P * K, maxColsFloats);
     for (let b0 = 0; b0 < g.batch; b0 += chunk) {
       const count = Math.min(chunk, g.batch - b0);
       // dW += colsᵀ·dz over this chunk's patches (recomputed, see the file comment);
@@ -157,6 +162,7 @@ export function conv2dNHWC(x: Tensor, kernel: Tensor, bias: Tensor | null, windo
 // The im2col buffer, reused by every call (JS is single-threaded and no kernel calls back out).
 // It is kept only up to the bound; a single image larger than that gets a buffer of its own.
 let sharedCols = new Float32Array(0);
+const NO_COLS = new Float32Array(0);
 
 function colsBuffer(floats: number, bound: number): Float32Array {
   if (floats > Math.max(bound, MAX_COLS_FLOATS)) return new Float32Array(floats);

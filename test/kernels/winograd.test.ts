@@ -24,7 +24,7 @@ const mul = (a: Mat, b: Mat): Mat => a.map((row) => b[0]!.map((_, j) => row.redu
 const sandwich = (l: Mat, x: Mat, r: Mat): Mat => mul(mul(l, x), r);
 
 /** Tolerance relative to the largest reference value: the transforms' float32 roundings (see winograd.ts). */
-function expectCloseScaled(actual: ArrayLike<number>, expected: ArrayLike<number>, rel = 1e-5): void {
+function expectCloseScaled(actual: ArrayLike<number>, expected: ArrayLike<number>, rel = 1e-6): void {
   let scale = 0;
   for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]!));
   expectClose(actual, expected, { rtol: 0, atol: rel * Math.max(scale, 1e-30) });
@@ -235,12 +235,13 @@ describe('Winograd convolution equals the direct one (float64 oracle)', () => {
       winogradConvBackward(x, dz, g, 0, cs.n, w, F, dW, false, dx);
       expectCloseScaled(dW, ref.dW);
       expectCloseScaled(dx, ref.dx);
-      // Per image: dW accumulates, dx adds into its image.
+      // Per image: dW accumulates, dx adds into its image, on top of what dx held.
       const dWsum = new Float32Array(dW.length);
-      const dxSum = new Float32Array(dx.length);
+      const before = randArray(dx.length, rand);
+      const dxSum = before.slice();
       for (let b = 0; b < cs.n; b++) winogradConvBackward(x, dz, g, b, 1, w, F, dWsum, b > 0, dxSum);
       expectCloseScaled(dWsum, ref.dW);
-      expectCloseScaled(dxSum, ref.dx);
+      expectCloseScaled(dxSum.map((v, i) => v - before[i]!), ref.dx, 2e-6); // the subtraction rounds too
       // Either gradient alone: the same numbers.
       const dWonly = new Float32Array(dW.length), dxOnly = new Float32Array(dx.length);
       winogradConvBackward(x, dz, g, 0, cs.n, w, F, dWonly, false, null);
@@ -264,6 +265,50 @@ describe('Winograd convolution equals the direct one (float64 oracle)', () => {
     const yz = dot(y, dz);
     expect(dot(x, dx)).toBeCloseTo(yz, 3);
     expect(dot(w, dW)).toBeCloseTo(yz, 3);
+  });
+
+  it('sub-chunks of two images and an uneven last one (2 + 1) give the same results', () => {
+    // 40×40 'same', 64 filters: 16·20·20·64 = 409,600 floats of M per image, so two fit the bound.
+    const rand = rng(10);
+    const g = conv2dGeometry(3, 40, 40, 3, 3, 3, 1, 1, 1, 1, 'same');
+    const F = 64;
+    const x = randArray(3 * 40 * 40 * 3, rand), w = randArray(9 * 3 * F, rand);
+    const y = new Float32Array(3 * 40 * 40 * F);
+    winogradConv(x, g, 0, 3, w, F, y, null, false);
+    expectCloseScaled(y, refConv(x, w, g, F, null, false));
+    const dz = randArray(y.length, rand);
+    const ref = refGrads(x, w, dz, g, F);
+    const dW = new Float32Array(w.length), dx = new Float32Array(x.length);
+    winogradConvBackward(x, dz, g, 0, 3, w, F, dW, false, dx);
+    expectCloseScaled(dW, ref.dW);
+    expectCloseScaled(dx, ref.dx);
+  });
+
+  it('no images: dW is zeroed (a sum over no patches), or left alone when accumulating', () => {
+    const g = conv2dGeometry(2, 4, 4, 1, 3, 3, 1, 1, 1, 1, 'valid');
+    const x = randArray(32, rng(1)), dz = randArray(8, rng(2)), w = randArray(9, rng(3));
+    const dW = new Float32Array(9);
+    winogradConvBackward(x, dz, g, 0, 2, w, 1, dW, false, null); // fills the scratch with a real dU
+    const zero = new Float32Array(9).fill(5);
+    winogradConvBackward(x, dz, g, 0, 0, w, 1, zero, false, null);
+    expect(Array.from(zero)).toEqual(new Array(9).fill(0));
+    const kept = new Float32Array(9).fill(5);
+    winogradConvBackward(x, dz, g, 0, 0, w, 1, kept, true, null);
+    expect(Array.from(kept)).toEqual(new Array(9).fill(5));
+  });
+
+  it('a NaN in the input reaches the same outputs as with im2col', () => {
+    const g = conv2dGeometry(1, 6, 6, 2, 3, 3, 1, 1, 1, 1, 'same');
+    const F = 2;
+    const w = randArray(9 * 2 * F, rng(4));
+    for (const at of [0, 7, 14, 35]) { // corner, inside, inside, far corner (pixel index)
+      const x = randArray(6 * 6 * 2, rng(5));
+      x[at * 2 + 1] = Number.NaN;
+      const y = new Float32Array(36 * F);
+      winogradConv(x, g, 0, 1, w, F, y, null, false);
+      const ref = refConv(x, w, g, F, null, false);
+      expect(Array.from(y, Number.isNaN)).toEqual(Array.from(ref, Number.isNaN));
+    }
   });
 
   it(`splits a chunk whose transforms exceed ${WINOGRAD_MAX_FLOATS} floats into sub-chunks, with the same results`, () => {

@@ -261,6 +261,39 @@ describe('conv2d chunks the batch', () => {
   });
 });
 
+describe("conv2d with the 'js' kernels on a Winograd layer (3×3, stride 1, ≥ 16 channels)", () => {
+  const initial = tk.getKernels();
+  afterAll(() => tk.setKernels(initial));
+  const x = T([5, 7, 6, 16]);
+  const w = T([3, 3, 16, 4]);
+  const b = T([4]);
+  const r = tk.tensor(randArray(5 * 7 * 6 * 4, rand), [5, 7, 6, 4]);
+  const window: ConvWindow = { strides: [1, 1], dilations: [1, 1], padding: 'same' };
+
+  /** y and the gradients of Σ y·r, with the forward on `forward` kernels and the backward on `backward`. */
+  function run(forward: 'js' | 'simd', backward: 'js' | 'simd', floats?: number): Float32Array[] {
+    tk.setKernels(forward);
+    const [vx, vw, vb] = [tk.variable(x), tk.variable(w), tk.variable(b)];
+    const loss = conv2dNHWC(vx, vw, vb, window, true, floats).mul(r).sum();
+    tk.setKernels(backward);
+    loss.backward();
+    tk.setKernels(forward);
+    return [conv2dNHWC(x, w, b, window, true, floats).data, vx.grad!.data, vw.grad!.data, vb.grad!.data];
+  }
+
+  it('ignores the im2col bound (no patches): any bound gives the same bits', () => {
+    const whole = run('js', 'js');
+    run('js', 'js', 100).forEach((a, i) => expect(a).toEqual(whole[i]));
+  });
+
+  it('switching kernels between the forward and the backward still gives the right gradients', () => {
+    const simd = run('simd', 'simd');
+    for (const [f, bw] of [['js', 'simd'], ['simd', 'js'], ['js', 'js']] as const) {
+      run(f, bw, 2000).forEach((a, i) => expectClose(a, simd[i]!, { rtol: 1e-4, atol: 1e-4 }));
+    }
+  });
+});
+
 // ---- errors ------------------------------------------------------------------------------------
 
 describe('conv2d errors', () => {

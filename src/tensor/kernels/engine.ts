@@ -368,7 +368,18 @@ export function gemmCol2im(dz: Float32Array, g: Conv2DGeometry, b0: number, coun
  */
 export const WINOGRAD_MIN_CHANNELS = 16;
 
-function useWinograd(g: Conv2DGeometry): boolean {
+/**
+ * Whether {@link convForward} and {@link convBackward} take Winograd for this convolution now (the
+ * 'js' kernels, a 3×3 stride-1 undilated kernel, ≥ {@link WINOGRAD_MIN_CHANNELS} channels). That
+ * path needs no im2col buffer and bounds its own memory, so conv2d neither allocates patches for it
+ * nor splits the batch.
+ *
+ * @example
+ * setKernels('js');
+ * convUsesWinograd(conv2dGeometry(32, 13, 13, 32, 3, 3, 1, 1, 1, 1, 'valid'));   // true
+ * convUsesWinograd(conv2dGeometry(32, 28, 28, 1, 3, 3, 1, 1, 1, 1, 'valid'));    // false: 1 channel
+ */
+export function convUsesWinograd(g: Conv2DGeometry): boolean {
   return getKernels() === 'js' && g.inC >= WINOGRAD_MIN_CHANNELS && winogradApplies(g);
 }
 
@@ -385,7 +396,7 @@ function useWinograd(g: Conv2DGeometry): boolean {
  */
 export function convForward(x: Float32Array, g: Conv2DGeometry, b0: number, count: number, cols: Float32Array,
   w: Float32Array, F: number, y: Float32Array, epilogue: Epilogue): void {
-  if (useWinograd(g)) winogradConv(x, g, b0, count, w, F, y, epilogue.bias, epilogue.relu);
+  if (convUsesWinograd(g)) winogradConv(x, g, b0, count, w, F, y, epilogue.bias, epilogue.relu);
   else im2colGemm(x, g, b0, count, cols, w, F, y, epilogue);
 }
 
@@ -404,7 +415,7 @@ export function convForward(x: Float32Array, g: Conv2DGeometry, b0: number, coun
  */
 export function convBackward(x: Float32Array, dz: Float32Array, g: Conv2DGeometry, b0: number, count: number, cols: Float32Array,
   w: Float32Array, F: number, dW: Float32Array | null, accumulate: boolean, dx: Float32Array | null): void {
-  if (useWinograd(g)) {
+  if (convUsesWinograd(g)) {
     winogradConvBackward(x, dz, g, b0, count, w, F, dW, accumulate, dx);
     return;
   }

@@ -40,8 +40,14 @@
  * NOTE: numerics. The transforms only add, subtract and halve, in float64, and round once to
  * float32 when stored; the GEMM sums exact float64 products. The output transform then adds up
  * to 9 entries of M whose magnitudes can exceed the output's (cancellation), so the result
- * differs from im2col's by a few float32 roundings of the largest partial sum: measured ~1e-6
- * relative to max|y| on random data. Tests compare with a tolerance of that order.
+ * differs from im2col's by a few float32 roundings of the largest partial sum: measured ~1e-7
+ * relative to max|y| on random data; the tests allow 1e-6.
+ *
+ * NOTE: infinities. The transforms add and subtract inputs before any product, so an infinite
+ * input, weight or gradient meets another of the opposite sign in places (∞ − ∞) and gives NaN
+ * in some of the outputs im2col makes ±∞ (and the relu keeps a NaN where it zeroes −∞); and an
+ * input near the float32 limit (|x| > 8.5e37) can overflow in V where im2col stays finite. A
+ * NaN input spreads to the same outputs as with im2col. Finite training data never meets this.
  */
 import type { Conv2DGeometry } from './conv_geometry.js';
 import { gemm } from './gemm.js';
@@ -74,6 +80,7 @@ export function winogradApplies(g: Conv2DGeometry): boolean {
  */
 export function winogradConv(x: Float32Array, g: Conv2DGeometry, b0: number, count: number, w: Float32Array, F: number,
   y: Float32Array, bias: Float32Array | null, relu: boolean): void {
+  if (count <= 0) return;
   const C = g.inC;
   const U = filterBuffer(0, 16 * C * F);
   winogradFilter(w, C, F, U);
@@ -102,27 +109,31 @@ export function winogradConv(x: Float32Array, g: Conv2DGeometry, b0: number, cou
  */
 export function winogradConvBackward(x: Float32Array, dz: Float32Array, g: Conv2DGeometry, b0: number, count: number,
   w: Float32Array, F: number, dW: Float32Array | null, accumulate: boolean, dx: Float32Array | null): void {
+  if (count <= 0) {
+    if (dW !== null && !accumulate) dW.fill(0); // as a GEMM over no patches
+    return;
+  }
   if (dW === null && dx === null) return;
   const C = g.inC;
-  const U = filterBuffer(0, 16 * C * F);
-  if (dx !== null) winogradFilter(w, C, F, U);
-  const dU = filterBuffer(1, 16 * C * F);
+  const U = dx === null ? null : filterBuffer(0, 16 * C * F);
+  if (U !== null) winogradFilter(w, C, F, U);
+  const dU = dW === null ? null : filterBuffer(1, 16 * C * F);
   let first = true; // the first sub-chunk overwrites dU
   forEachSubChunk(g, b0, count, F, (s0, n, T, V, dM) => {
     const TC = winogradStride(T, C), TF = winogradStride(T, F);
     winogradOutputGrad(dz, g, s0, n, F, dM);
-    if (dW !== null) {
+    if (dU !== null) {
       winogradInput(x, g, s0, n, V);
       for (let xi = 0; xi < 16; xi++) gemm(true, false, C, F, T, V, xi * TC, C, dM, xi * TF, F, dU, xi * C * F, F, !first);
       first = false;
     }
-    if (dx !== null) {
+    if (U !== null && dx !== null) {
       const dV = V; // V is used up: dV takes its place
       for (let xi = 0; xi < 16; xi++) gemm(false, true, T, C, F, dM, xi * TF, F, U, xi * C * F, F, dV, xi * TC, C, false);
       winogradInputGrad(dV, g, s0, n, dx);
     }
   });
-  if (dW !== null) winogradFilterGrad(dU, C, F, dW, accumulate);
+  if (dW !== null && dU !== null) winogradFilterGrad(dU, C, F, dW, accumulate);
 }
 
 /**
@@ -236,13 +247,15 @@ export function winogradFilterGrad(dU: Float32Array, C: number, F: number, dW: F
     }
   }
 }
+
 /** Gᵀ·dU for one channel pair, in float64. */
 const gradRows = new Float64Array(12);
 
 /**
  * V[ξ][t][c] = (Bᵀ·d·B)[ξ] for the 4×4 input patch d of every tile t of images b0 … b0+count of
- * the NHWC batch x, channel by channel: the transformed input. V holds 16·T·C floats (T = count ·
- * tiles per image). Patch cells in the padding, or past the input on an odd edge, are zeros.
+ * the NHWC batch x, channel by channel: the transformed input. V holds 16·winogradStride(T, C)
+ * floats (T = count · tiles per image). Patch cells in the padding, or past the input on an odd
+ * edge, are zeros.
  *
  * @example
  * // A 4×4 one-channel image is one tile; its transform has Bᵀ·d·B[0] = d00 − d02 − d20 + d22.
@@ -326,7 +339,7 @@ function inputTile(x: Float32Array, src: number, rowStride: number, C: number, V
 /**
  * dx += B·dV[·][t][c]·Bᵀ for every tile t of images b0 … b0+count, scattered onto each tile's 4×4
  * input patch (patches of neighbouring tiles overlap by two rows or columns, so this adds):
- * the adjoint of {@link winogradInput}. Cells in the padding are dropped.
+ * the adjoint of {@link winogradInput}; dV is laid out as V. Cells in the padding are dropped.
  *
  * @example
  * const g = conv2dGeometry(1, 4, 4, 1, 3, 3, 1, 1, 1, 1, 'valid');
@@ -387,7 +400,8 @@ function inputTileGrad(dV: Float32Array, src: number, TC: number, C: number, dx:
 }
 
 /**
- * y = act(Aᵀ·M[·][t][f]·A + bias) for every tile t of images b0 … b0+count: the output transform,
+ * y = act(Aᵀ·M[·][t][f]·A + bias) for every tile t of images b0 … b0+count (M: 16 blocks
+ * winogradStride(T, F) apart): the output transform,
  * writing the tile's 2×2 outputs (fewer on an odd edge) into the NHWC output y, then the bias and
  * relu as the GEMM's epilogue does (see epilogue.ts for the relu's form).
  *
@@ -447,7 +461,7 @@ function activate(v: number, relu: boolean): number {
 /**
  * dM[ξ][t][f] = (A·dz·Aᵀ)[ξ] for every tile t of images b0 … b0+count, dz being the NHWC output
  * gradient with zeros where a tile sticks out of the output: the adjoint of
- * {@link winogradOutput}'s transform.
+ * {@link winogradOutput}'s transform; dM is laid out as M.
  *
  * @example
  * const g = conv2dGeometry(1, 4, 4, 1, 3, 3, 1, 1, 1, 1, 'valid');
@@ -496,6 +510,11 @@ function tileGrad(z00: number, z01: number, z10: number, z11: number, dM: Float3
 }
 
 // ---- scratch buffers, reused by every call (JS is single-threaded; nothing here calls back out) --
+// Each is kept only up to WINOGRAD_MAX_FLOATS (plus the ξ padding): a larger one (a single image,
+// or a filter bank of 16·C·F, bigger than the bound) is allocated for its call and dropped, so
+// one huge layer does not pin its memory for the life of the process.
+
+const KEEP_FLOATS = WINOGRAD_MAX_FLOATS + 16 * 16;
 
 let patchScratch = new Float32Array(0); // a 4×4×C patch for border tiles
 const filterScratch = [new Float32Array(0), new Float32Array(0)]; // U, dU
@@ -507,11 +526,13 @@ function patchBuffer(floats: number): Float32Array {
 }
 
 function filterBuffer(which: 0 | 1, floats: number): Float32Array {
+  if (floats > KEEP_FLOATS) return new Float32Array(floats);
   if (filterScratch[which]!.length < floats) filterScratch[which] = new Float32Array(floats);
   return filterScratch[which]!;
 }
 
 function transformBuffer(which: 0 | 1, floats: number): Float32Array {
+  if (floats > KEEP_FLOATS) return new Float32Array(floats);
   if (transformScratch[which]!.length < floats) transformScratch[which] = new Float32Array(floats);
   return transformScratch[which]!;
 }
