@@ -1,6 +1,5 @@
-// Shared by the SIMD and thread tests: the float64 GEMM oracle and random cases, with the same
-// conventions and tolerance as test/kernels/gemm.test.ts (which keeps its own copy, being the
-// reference kernel's test).
+// Shared by the GEMM tests (gemm.test.ts for the JavaScript kernel, simd_gemm and threads for
+// the WebAssembly one): the float64 oracle, random cases and the tolerance.
 
 import { expect } from 'vitest';
 import { rng } from '../helpers/index.js';
@@ -31,7 +30,7 @@ export function randomArray(length: number, rand: () => number, scale = 1): Floa
   return x;
 }
 
-function maxAbs(x: ArrayLike<number>): number {
+export function maxAbs(x: ArrayLike<number>): number {
   let best = 0;
   for (let i = 0; i < x.length; i++) best = Math.max(best, Math.abs(x[i]!));
   return best;
@@ -82,8 +81,14 @@ export function runCase(kernel: GemmFn, t: Case): Float32Array {
 
 /**
  * Checks `got` against the float64 oracle: inside the view within 1e-5·(k·max|a|·max|b| + max|c₀|)
- * (the bound of gemm.test.ts, where it is explained: ~170 float32 roundings of the largest
- * partial sum; float32 accumulation over k ≤ 1100 terms stays far inside it), outside it bit for bit.
+ * (the c₀ term only when accumulating), outside it bit for bit.
+ *
+ * Why that bound: each element of C is a sum of k products bounded by max|a|·max|b|, so its
+ * partial sums are bounded by k·max|a|·max|b|; a float32 rounding of such a value costs at most
+ * 2⁻²⁴ ≈ 6e-8 of it. gemm.ts sums in float64 and rounds to float32 about ⌈k/256⌉ + 1 times, and
+ * plain float32 accumulation (the SIMD kernel, as BLAS) typically errs by ~√k roundings. 1e-5 ≈
+ * 170 roundings leaves room for either, while a wrong index, a missed or doubled term, or a lost
+ * k-block gives errors of the order of max|a|·max|b| itself, far above it for the k ≤ 600 used here.
  */
 export function expectClose(t: Case, got: Float32Array, label: string): void {
   const want = gemmReference(t);
