@@ -507,11 +507,16 @@ export class Sequential {
     for (const layer of this.stack) layer.clearActivityLoss();
     const weights = this.trainableWeights;
     let yPred: Tensor | null = null;
-    const { value, grads } = variableGrads(() => {
+    let loss: Tensor | null = null;
+    // The gradients are those of the scaled loss (optimizer.lossScaleFactor, unscaled again by
+    // applyGradients); the loss reported is the loss itself, as Keras.
+    const { grads } = variableGrads(() => {
       yPred = this.apply(xb, { training: true });
-      return this.totalLoss(compiled.loss, yb, yPred, wb);
+      loss = this.totalLoss(compiled.loss, yb, yPred, wb);
+      return compiled.optimizer.scaleLoss(loss);
     }, weights);
     const predictions = yPred as Tensor | null;
+    const value = loss as Tensor | null;
     // NOTE: sample weights weight the loss only, not `metrics` (Keras's weighted_metrics would);
     // the predictions are passed undetached so crossentropy metrics can still find the logits.
     // The metrics see the same pre-update predictions as in Keras, but are updated BEFORE the
@@ -520,7 +525,7 @@ export class Sequential {
       for (const m of compiled.metrics) m.update(yb, predictions!);
     });
     compiled.optimizer.applyGradients(grads.map((g, i) => [g, weights[i]!] as [Tensor, Variable]));
-    return value.item();
+    return value!.item();
   }
 
   /** The compiled loss plus every layer's regularization penalties (keras-facts §8.1). */

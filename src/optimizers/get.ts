@@ -70,12 +70,8 @@ const CAMEL: Record<string, string> = {
   use_ema: 'useEma',
   ema_momentum: 'emaMomentum',
   ema_overwrite_frequency: 'emaOverwriteFrequency',
-};
-
-/** Keras config keys with these values are defaults of features tensorkit does not have. */
-const IGNORABLE_DEFAULTS: Record<string, unknown> = {
-  loss_scale_factor: null,
-  gradient_accumulation_steps: null,
+  loss_scale_factor: 'lossScaleFactor',
+  gradient_accumulation_steps: 'gradientAccumulationSteps',
 };
 
 /**
@@ -92,10 +88,6 @@ export function optimizerFromConfig(className: string, config: Record<string, un
   if (Cls === undefined) throw unknownIdentifierError('optimizer', className, Object.keys(CLASSES));
   const options: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) {
-    if (key in IGNORABLE_DEFAULTS) {
-      if (value === IGNORABLE_DEFAULTS[key] || value === undefined) continue;
-      throw new Error(`optimizerFromConfig(${className}): '${key}' = ${String(value)} is not supported by tensorkit`);
-    }
     const name = CAMEL[key] ?? key;
     // Keras writes null for unset options; tensorkit's options take undefined for "default".
     if (value === null && name !== 'weightDecay') continue;

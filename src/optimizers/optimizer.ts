@@ -1,10 +1,13 @@
 // The optimizer base class: what every Keras 3 optimizer shares (keras/src/optimizers/
 // base_optimizer.py). One `applyGradients` call does, in this order:
 //   1. drop pairs whose gradient is null (warn; all null is an error),
-//   2. clip (clipnorm per tensor, globalClipnorm over all tensors, or clipvalue),
-//   3. decoupled weight decay: w ← w − w·wd·lr,
-//   4. `updateStep` for each variable (the subclass's rule),
-//   5. iterations += 1.
+//   2. unscale: g ← g / lossScaleFactor, when the loss was scaled (see scaleLoss),
+//   3. with gradientAccumulationSteps n: on n − 1 calls out of n only add g to an accumulator
+//      and skip to 7; on the n-th, g ← (g + accumulator) / n and the accumulator is reset,
+//   4. clip (clipnorm per tensor, globalClipnorm over all tensors, or clipvalue),
+//   5. decoupled weight decay: w ← w − w·wd·lr,
+//   6. `updateStep` for each variable (the subclass's rule),
+//   7. the weights' moving average (useEma), then one more step counted.
 // Updates are written IN PLACE into `variable.data`, and nothing is allocated per step: the slot
 // arrays (Adam's m and v, ...) are created once per variable, on first use, and reused; so is a
 // scratch array for clipped gradients. Nothing is recorded on the autograd tape.
@@ -45,6 +48,18 @@ export interface OptimizerOptions {
   emaMomentum?: number;
   /** Every this many updates, overwrite the weights with their averages. Default null (never). */
   emaOverwriteFrequency?: number | null;
+  /**
+   * Loss scaling: `fit` differentiates `loss · lossScaleFactor` (see {@link Optimizer.scaleLoss})
+   * and `applyGradients` divides the gradients by it. Default null (none). Keras uses it against
+   * float16 underflow; in tensorkit's float32 a power of two changes nothing, bit for bit.
+   */
+  lossScaleFactor?: number | null;
+  /**
+   * Update the weights once every this many `applyGradients` calls (an integer ≥ 2), with the
+   * mean of the gradients of those calls: `fit` with batch size b then trains as with batch size
+   * n·b, in the memory of b. Default null (every call updates).
+   */
+  gradientAccumulationSteps?: number | null;
 }
 
 /** One named piece of optimizer state, as `getWeights` returns it. */
@@ -75,19 +90,20 @@ export type Slots = Record<string, Float32Array>;
 
 interface VariableState {
   readonly slots: Slots;
-  /** Scratch space for the clipped gradient (only when clipping is on). */
+  /** Scratch space for the gradient as updated: unscaled, averaged, clipped (null when it is the gradient itself). */
   scratch: Float32Array | null;
   /** Whether weight decay applies to this variable (see `excludeFromWeightDecay`). */
   decay: boolean;
 }
 
-const BASE_KEYS = ['learningRate', 'weightDecay', 'clipnorm', 'clipvalue', 'globalClipnorm', 'name', 'useEma', 'emaMomentum', 'emaOverwriteFrequency'] as const;
+const BASE_KEYS = [
+  'learningRate', 'weightDecay', 'clipnorm', 'clipvalue', 'globalClipnorm', 'name', 'useEma', 'emaMomentum', 'emaOverwriteFrequency',
+  'lossScaleFactor', 'gradientAccumulationSteps',
+] as const;
 
-/** Keras arguments tensorkit does not implement; named in the error rather than ignored. */
+/** Keras arguments that are gone, named in the error with what to do instead. */
 const UNSUPPORTED: Record<string, string> = {
   decay: 'the legacy `decay` argument is gone in Keras 3; pass a LearningRateSchedule as learningRate (e.g. InverseTimeDecay)',
-  lossScaleFactor: 'loss scaling is not implemented (tensorkit trains in float32)',
-  gradientAccumulationSteps: 'gradient accumulation is not implemented',
 };
 
 /**
@@ -148,8 +164,15 @@ export abstract class Optimizer {
 
   /** The optimizer's name: `adam`, `adam_1`, ... unless given. */
   readonly name: string;
-  /** Number of `applyGradients` calls that updated something (Keras's `iterations`). */
-  iterations = 0;
+  /**
+   * Number of updates applied (Keras's `iterations`): the `applyGradients` calls, or with
+   * {@link gradientAccumulationSteps} n those calls divided by n, rounded down. The step number t
+   * of the update rules is `iterations + 1`.
+   */
+  get iterations(): number {
+    const n = this.gradientAccumulationSteps;
+    return n === null ? this.steps : Math.floor(this.steps / n);
+  }
   /** True once the slots exist (after the first `applyGradients` or `build`). */
   built = false;
   /** Decoupled weight decay factor, or null. */
@@ -166,6 +189,10 @@ export abstract class Optimizer {
   readonly emaMomentum: number;
   /** Every this many updates the weights are overwritten with their averages; null: never. */
   readonly emaOverwriteFrequency: number | null;
+  /** The loss is multiplied by this before differentiation and the gradients divided by it; null: no scaling. */
+  readonly lossScaleFactor: number | null;
+  /** Update once every this many `applyGradients` calls, with the mean gradient; null: every call. */
+  readonly gradientAccumulationSteps: number | null;
 
   /**
    * Observers of every update (see {@link UpdateObserver}); empty by default, when an update
@@ -174,6 +201,8 @@ export abstract class Optimizer {
   readonly updateObservers: UpdateObserver[] = [];
 
   private lr: LearningRate;
+  /** `applyGradients` calls that applied gradients (Keras's `_iterations`, saved as `iteration`). */
+  private steps = 0;
   private readonly states = new Map<Variable, VariableState>();
   /** Every slot array in Keras's variable order (see `build`), for getWeights/setWeights. */
   private readonly slotOrder: { readonly variable: Variable; readonly slot: string; readonly data: Float32Array }[] = [];
@@ -218,6 +247,14 @@ export abstract class Optimizer {
       throw new Error(`${cls}: emaOverwriteFrequency must be an integer >= 1 or null, got ${String(every)}`);
     }
     this.emaOverwriteFrequency = every;
+    const scale = nullableNumber(cls, 'lossScaleFactor', options.lossScaleFactor);
+    if (scale !== null && !(scale > 0)) throw new Error(`${cls}: lossScaleFactor must be a positive number or null, got ${scale}`);
+    this.lossScaleFactor = scale;
+    const accumulate = options.gradientAccumulationSteps ?? null;
+    if (accumulate !== null && (typeof accumulate !== 'number' || !Number.isInteger(accumulate) || accumulate < 2)) {
+      throw new Error(`${cls}: gradientAccumulationSteps must be an integer >= 2 or null, got ${String(accumulate)}`);
+    }
+    this.gradientAccumulationSteps = accumulate;
     if (options.name !== undefined && typeof options.name !== 'string') {
       throw new Error(`${cls}: option name must be a string, got ${String(options.name)}`);
     }
@@ -271,8 +308,9 @@ export abstract class Optimizer {
   // ---- learning rate ------------------------------------------------------------------------
 
   /**
-   * The current learning rate as a number (a schedule is evaluated at `iterations`, a function
-   * is called). Setting it takes a number, a schedule or a function; a number cannot replace a
+   * The current learning rate as a number (a schedule is evaluated at the number of
+   * `applyGradients` calls so far, which is `iterations` unless gradients are accumulated, as
+   * Keras; a function is called). Setting it takes a number, a schedule or a function; a number cannot replace a
    * schedule (as Keras: build the optimizer with a number if callbacks must change it).
    */
   get learningRate(): number {
@@ -299,7 +337,7 @@ export abstract class Optimizer {
   currentLearningRate(): number {
     const lr = this.lr;
     if (typeof lr === 'number') return lr;
-    const value = lr instanceof LearningRateSchedule ? lr.call(this.iterations) : lr();
+    const value = lr instanceof LearningRateSchedule ? lr.call(this.steps) : lr();
     if (typeof value !== 'number' || Number.isNaN(value)) {
       throw new Error(`${this.className}: the learning rate ${lr instanceof LearningRateSchedule ? 'schedule' : 'function'} returned ${String(value)}, expected a number`);
     }
@@ -346,12 +384,15 @@ export abstract class Optimizer {
    */
   build(variables: readonly Variable[]): void {
     const fresh = variables.filter((v, i) => !this.states.has(v) && variables.indexOf(v) === i);
-    const needScratch = this.clipnorm !== null || this.clipvalue !== null || this.globalClipnorm !== null;
+    const needScratch = this.clipnorm !== null || this.clipvalue !== null || this.globalClipnorm !== null ||
+      this.lossScaleFactor !== null || this.gradientAccumulationSteps !== null;
     for (const v of fresh) {
       this.states.set(v, { slots: {}, scratch: needScratch ? new Float32Array(v.size) : null, decay: this.usesWeightDecay(v) });
     }
-    // Keras's base build creates the weight averages before the optimizer's own slots.
-    const groups = this.useEma ? [['average'], ...this.slotGroups()] : this.slotGroups();
+    // Keras's base build creates, variable by variable, the weight average and the gradient
+    // accumulator before the optimizer's own slots.
+    const base = [...(this.useEma ? ['average'] : []), ...(this.gradientAccumulationSteps !== null ? ['gradient_accumulator'] : [])];
+    const groups = base.length > 0 ? [base, ...this.slotGroups()] : this.slotGroups();
     for (const group of groups) {
       for (const v of fresh) {
         const state = this.states.get(v)!;
@@ -422,40 +463,78 @@ export abstract class Optimizer {
     const observed = this.updateObservers.length === 0 ? [] : all.filter((p): p is readonly [Tensor, Variable] => p[0] !== null && p[0] !== undefined);
     for (const o of this.updateObservers) o.beforeUpdate?.(observed);
 
-    // 2. Clip. The result goes into each variable's scratch array (the gradient tensors are not ours).
-    let globalScale = 1;
-    if (this.globalClipnorm !== null && this.globalClipnorm > 0) {
-      let sumSquares = 0;
-      for (let k = 0; k < all.length; k++) {
-        const g = all[k]![0];
-        if (g) for (let i = 0; i < g.data.length; i++) sumSquares += g.data[i]! * g.data[i]!;
-      }
-      const norm = Math.sqrt(sumSquares);
-      // NOTE: as Keras, a non-finite global norm makes every gradient NaN rather than silently 0.
-      globalScale = Number.isFinite(norm) ? this.globalClipnorm * Math.min(1 / norm, 1 / this.globalClipnorm) : NaN;
-    }
-
-    const lr = Math.fround(this.currentLearningRate());
-    this.beforeUpdates();
+    // 2–3. The gradient to update with, in each variable's scratch array when it is not the
+    // tensor's own data (the gradient tensors are not ours): unscaled, and with accumulation
+    // averaged over the last n calls, or only added to the accumulator on the other calls.
+    const n = this.gradientAccumulationSteps;
+    const update = n === null || (this.steps + 1) % n === 0;
+    const grads: (Float32Array | null)[] = [];
     for (let k = 0; k < all.length; k++) {
       const g = all[k]![0];
-      const v = all[k]![1];
-      if (g === null || g === undefined) continue;
-      const state = this.states.get(v)!;
-      const grad = this.clip(g.data, state, globalScale);
-      // 3. Decoupled weight decay, with the same learning rate as the update.
-      if (this.weightDecay !== null && state.decay) {
-        const w = v.data;
-        const wd = this.weightDecay;
-        for (let i = 0; i < w.length; i++) w[i] = w[i]! - w[i]! * wd * lr;
-      }
-      // 4. The optimizer's own rule.
-      this.updateStep(grad, v.data, state.slots, lr);
+      grads.push(g === null || g === undefined ? null : this.effectiveGradient(g.data, this.states.get(all[k]![1])!, update));
     }
+
+    if (update) {
+      // 4. Clip, in place in the scratch arrays (NOTE: the global norm is that of the gradients
+      // being applied, after unscaling and averaging).
+      let globalScale = 1;
+      if (this.globalClipnorm !== null && this.globalClipnorm > 0) {
+        let sumSquares = 0;
+        for (const g of grads) if (g !== null) for (let i = 0; i < g.length; i++) sumSquares += g[i]! * g[i]!;
+        const norm = Math.sqrt(sumSquares);
+        // NOTE: as Keras, a non-finite global norm makes every gradient NaN rather than silently 0.
+        globalScale = Number.isFinite(norm) ? this.globalClipnorm * Math.min(1 / norm, 1 / this.globalClipnorm) : NaN;
+      }
+
+      const lr = Math.fround(this.currentLearningRate());
+      this.beforeUpdates();
+      for (let k = 0; k < all.length; k++) {
+        const g = grads[k];
+        if (g === null || g === undefined) continue;
+        const v = all[k]![1];
+        const state = this.states.get(v)!;
+        const grad = this.clip(g, state, globalScale);
+        // 5. Decoupled weight decay, with the same learning rate as the update.
+        if (this.weightDecay !== null && state.decay) {
+          const w = v.data;
+          const wd = this.weightDecay;
+          for (let i = 0; i < w.length; i++) w[i] = w[i]! - w[i]! * wd * lr;
+        }
+        // 6. The optimizer's own rule.
+        this.updateStep(grad, v.data, state.slots, lr);
+      }
+    }
+    // 7. The average follows every call (as Keras: between updates the weights stand still and
+    // the average moves towards them), then one more step.
     if (this.useEma) this.updateAverages();
-    // 5. One more step.
-    this.iterations += 1;
+    this.steps += 1;
     for (const o of this.updateObservers) o.afterUpdate?.(observed);
+  }
+
+  /**
+   * The gradient `g` as it is applied: g itself without loss scaling or accumulation; else
+   * written into the variable's scratch array: g / lossScaleFactor, and with accumulation
+   * (g/s + accumulator) / n on an update (the accumulator is then reset), while on the other
+   * calls g/s is only added to the accumulator (and the return value is not used).
+   */
+  private effectiveGradient(g: Float32Array, state: VariableState, update: boolean): Float32Array {
+    const n = this.gradientAccumulationSteps;
+    const scale = this.lossScaleFactor ?? 1;
+    if (n === null) {
+      if (this.lossScaleFactor === null) return g;
+      const out = state.scratch!;
+      for (let i = 0; i < g.length; i++) out[i] = g[i]! / scale;
+      return out;
+    }
+    const acc = state.slots.gradient_accumulator!;
+    if (!update) {
+      for (let i = 0; i < g.length; i++) acc[i] = acc[i]! + g[i]! / scale;
+      return acc;
+    }
+    const out = state.scratch!;
+    for (let i = 0; i < g.length; i++) out[i] = (g[i]! / scale + acc[i]!) / n;
+    acc.fill(0);
+    return out;
   }
 
   /**
@@ -495,6 +574,22 @@ export abstract class Optimizer {
     for (const v of variables) v.data.set(this.states.get(v)!.slots.average!);
   }
 
+  /**
+   * The loss to differentiate: `loss · lossScaleFactor`, or `loss` itself without loss scaling
+   * (Keras's `scale_loss`). `fit` and `trainOnBatch` call it; in a custom loop, differentiate
+   * `opt.scaleLoss(loss)` and pass the gradients to `applyGradients`, which unscales them.
+   *
+   * @example
+   * ```ts
+   * const opt = new tk.optimizers.SGD({ lossScaleFactor: 1024 });
+   * const { grads } = tk.variableGrads(() => opt.scaleLoss(lossOf(model)), model.trainableWeights);
+   * opt.applyGradients(grads.map((g, i) => [g, model.trainableWeights[i]!]));   // divided by 1024 here
+   * ```
+   */
+  scaleLoss(loss: Tensor): Tensor {
+    return this.lossScaleFactor === null ? loss : loss.mul(this.lossScaleFactor);
+  }
+
   /** Keras warns about variables without gradients; as Python's warnings, each message once. */
   private warnMissing(all: readonly GradientPair[]): void {
     const missing = all.filter(([g]) => g === null || g === undefined).map(([, v]) => `'${v.name ?? 'variable'}'`);
@@ -506,7 +601,10 @@ export abstract class Optimizer {
     console.warn(message);
   }
 
-  /** The gradient after clipping: `g` itself when no clipping is configured. */
+  /**
+   * The gradient after clipping: `g` itself when no clipping is configured, else the variable's
+   * scratch array (which `g` may already be: the loops are elementwise, so in place is safe).
+   */
   private clip(g: Float32Array, state: VariableState, globalScale: number): Float32Array {
     const out = state.scratch;
     if (out === null) return g;
@@ -529,7 +627,8 @@ export abstract class Optimizer {
   // ---- state --------------------------------------------------------------------------------
 
   /**
-   * The whole optimizer state, in Keras's variable order: `iteration`, then `learning_rate`
+   * The whole optimizer state, in Keras's variable order: `iteration` (the `applyGradients`
+   * calls, which {@link iterations} divides when accumulating gradients), then `learning_rate`
    * (only when it is a number, as Keras tracks it as a variable only then), then every slot named
    * `<variable name>/<slot>` (e.g. `dense/kernel/momentum`), then optimizer-wide extras
    * (Nadam's `u_product`). Values are copies.
@@ -543,7 +642,7 @@ export abstract class Optimizer {
    * ```
    */
   getWeights(): OptimizerWeight[] {
-    const out: OptimizerWeight[] = [{ name: 'iteration', tensor: new Tensor(new Float32Array([this.iterations]), []) }];
+    const out: OptimizerWeight[] = [{ name: 'iteration', tensor: new Tensor(new Float32Array([this.steps]), []) }];
     if (typeof this.lr === 'number') out.push({ name: 'learning_rate', tensor: new Tensor(new Float32Array([this.lr]), []) });
     for (const { variable, slot, data } of this.slotOrder) {
       out.push({ name: `${variable.name ?? 'variable'}/${slot}`, tensor: new Tensor(data.slice(), variable.shape) });
@@ -585,7 +684,7 @@ export abstract class Optimizer {
     let k = 0;
     const iteration = tensors[k++]!.data[0]!;
     if (!Number.isInteger(iteration) || iteration < 0) throw new Error(`${cls}.setWeights: 'iteration' must be a non-negative integer, got ${iteration}`);
-    this.iterations = iteration;
+    this.steps = iteration;
     if (typeof this.lr === 'number') this.lr = tensors[k++]!.data[0]!;
     for (const { data } of this.slotOrder) data.set(tensors[k++]!.data);
     for (const { data } of this.extraState()) data.set(tensors[k++]!.data);
@@ -628,6 +727,8 @@ export abstract class Optimizer {
       use_ema: this.useEma,
       ema_momentum: this.emaMomentum,
       ema_overwrite_frequency: this.emaOverwriteFrequency,
+      loss_scale_factor: this.lossScaleFactor,
+      gradient_accumulation_steps: this.gradientAccumulationSteps,
       ...this.ownConfig(),
     };
   }

@@ -534,7 +534,6 @@ describe('optimizers: applyGradients input handling', () => {
     expect(() => new O.Adam({ lr: 0.1 } as never)).toThrow("Adam: unknown option(s) 'lr'. Valid options: learningRate, weightDecay");
     expect(() => new O.SGD({ momentun: 0.9 } as never)).toThrow(/'momentun'/);
     expect(() => new O.Adam({ decay: 0.1 } as never)).toThrow(/'decay' \(the legacy `decay` argument is gone in Keras 3/);
-    expect(() => new O.Adam({ gradientAccumulationSteps: 2 } as never)).toThrow(/'gradientAccumulationSteps' \(gradient accumulation is not implemented\)/);
     expect(() => new O.SGD({ momentum: 1.5 })).toThrow(/momentum must be a number in \[0, 1\]/);
     expect(() => new O.Adam({ beta1: '0.9' as never })).toThrow(/beta1 must be a finite number, got '0.9'/);
     expect(() => new O.Adam({ amsgrad: 1 as never })).toThrow(/amsgrad must be true or false/);
@@ -571,6 +570,7 @@ describe('optimizers: getOptimizer', () => {
       learning_rate: { class_name: 'CosineDecay', config: { initial_learning_rate: 0.1, decay_steps: 100, alpha: 0.1, name: 'CosineDecay', warmup_target: null, warmup_steps: 0 } },
       weight_decay: null, clipnorm: 2, global_clipnorm: null, clipvalue: null,
       use_ema: false, ema_momentum: 0.99, ema_overwrite_frequency: null, // Keras 3's base get_config has them too
+      loss_scale_factor: null, gradient_accumulation_steps: null,
       beta_1: 0.8, beta_2: 0.999, epsilon: 1e-7,
     });
     const back = O.optimizerFromConfig('Nadam', config);
