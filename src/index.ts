@@ -32,7 +32,7 @@ export { customGrad, type CustomGradResult, type CustomGradOptions, type GradSav
 
 export * as backend from './backend.js';
 
-export { Sequential, sequential, type SequentialArgs, type CompileArgs, type FitArgs, type EvaluateArgs, type PredictArgs, type SummaryOptions } from './models/index.js';
+export { Sequential, sequential, type SequentialArgs, type CompileArgs, type FitArgs, type EvaluateArgs, type PredictArgs, type OnBatchArgs, type SummaryOptions } from './models/index.js';
 export { loadModel, type LoadOptions, type ModelArtifacts, type IOHandler, type SaveOptions, type SaveResult } from './models/io/index.js';
 export { softmaxCrossEntropyWithLogits, sigmoidCrossEntropyWithLogits } from './ops/index.js';
 

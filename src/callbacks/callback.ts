@@ -8,10 +8,12 @@
 //   onTestBegin(logs)             onTestEnd(logs)
 //   onTestBatchBegin(batch, logs) onTestBatchEnd(batch, logs)
 //   onPredictBegin(logs)          onPredictEnd(logs)
-//   onPredictBatchBegin(batch, logs)  onPredictBatchEnd(batch, logs)
+//   onPredictBatchBegin(batch, logs)  onPredictBatchEnd(batch, { outputs })
 //   onYield(epoch, batch, logs)   (TF.js's hook; called when fit yields to the event loop)
 //
-// Any hook may return a Promise; CallbackList awaits each hook in list order.
+// In fit, any hook may return a Promise; CallbackList awaits each hook in list order. evaluate
+// and predict are synchronous (as DESIGN.md's API), so the hooks they call must be too: one that
+// returns a Promise there is an error naming it, rather than a promise left running.
 // Callbacks talk to the model through the small `CallbackModel` interface below, so this folder
 // does not import src/models (dependencies point one way).
 
@@ -21,6 +23,12 @@ import { unknownIdentifierError } from '../identifiers.js';
 
 /** Log values by name: `{ loss: 0.31, accuracy: 0.9, val_loss: 0.35 }`. */
 export type Logs = Record<string, number>;
+
+/** What `onPredictBatchEnd` receives, as Keras's `{"outputs": ...}`. */
+export interface PredictBatchLogs {
+  /** The batch's predictions. */
+  outputs: Tensor;
+}
 
 /** What fit tells its callbacks (Keras: `{ verbose, epochs, steps }`). */
 export interface CallbackParams {
@@ -62,7 +70,7 @@ export interface CallbackHooks {
   onBatchBegin?: Hook<[batch: number, logs: Logs]>;
   /** Called after each training batch with the epoch's running loss and metrics so far. */
   onBatchEnd?: Hook<[batch: number, logs: Logs]>;
-  /** Called when `evaluate` (or fit's validation) starts. */
+  /** Called when `evaluate` (synchronously: return no Promise) or fit's validation starts. */
   onTestBegin?: Hook<[logs: Logs]>;
   /** Called when `evaluate` (or fit's validation) ends, with its results. */
   onTestEnd?: Hook<[logs: Logs]>;
@@ -70,14 +78,14 @@ export interface CallbackHooks {
   onTestBatchBegin?: Hook<[batch: number, logs: Logs]>;
   /** Called after each evaluation batch with the running averages so far. */
   onTestBatchEnd?: Hook<[batch: number, logs: Logs]>;
-  /** Called when a prediction loop starts (Keras's hook: `predict` here is synchronous and takes no callbacks, so only code driving a CallbackList calls it). */
+  /** Called when `predict` starts (synchronously: return no Promise). */
   onPredictBegin?: Hook<[logs: Logs]>;
-  /** Called when a prediction loop ends (Keras's hook; see `onPredictBegin`). */
+  /** Called when `predict` ends (synchronously). */
   onPredictEnd?: Hook<[logs: Logs]>;
-  /** Called before each prediction batch (Keras's hook; see `onPredictBegin`). */
+  /** Called before each prediction batch (synchronously). */
   onPredictBatchBegin?: Hook<[batch: number, logs: Logs]>;
-  /** Called after each prediction batch (Keras's hook; see `onPredictBegin`). */
-  onPredictBatchEnd?: Hook<[batch: number, logs: Logs]>;
+  /** Called after each prediction batch with its predictions (synchronously). */
+  onPredictBatchEnd?: Hook<[batch: number, logs: PredictBatchLogs]>;
   /** Called after `fit` yields to the event loop (TF.js's hook), with the current epoch, batch and logs. */
   onYield?: Hook<[epoch: number, batch: number, logs: Logs]>;
   /** Receives the model being trained before training begins. */
@@ -143,14 +151,14 @@ export class Callback implements CallbackHooks {
   onTestBatchBegin(_batch: number, _logs: Logs): void | Promise<void> {}
   /** Called after each evaluation batch with the running averages so far. Does nothing unless overridden. */
   onTestBatchEnd(_batch: number, _logs: Logs): void | Promise<void> {}
-  /** Called when a prediction loop starts (Keras's hook: `predict` here is synchronous and takes no callbacks, so only code driving a CallbackList calls it). Does nothing unless overridden. */
+  /** Called when `predict` starts (synchronously: return no Promise). Does nothing unless overridden. */
   onPredictBegin(_logs: Logs): void | Promise<void> {}
-  /** Called when a prediction loop ends (Keras's hook; see `onPredictBegin`). Does nothing unless overridden. */
+  /** Called when `predict` ends (synchronously). Does nothing unless overridden. */
   onPredictEnd(_logs: Logs): void | Promise<void> {}
-  /** Called before each prediction batch (Keras's hook; see `onPredictBegin`). Does nothing unless overridden. */
+  /** Called before each prediction batch (synchronously). Does nothing unless overridden. */
   onPredictBatchBegin(_batch: number, _logs: Logs): void | Promise<void> {}
-  /** Called after each prediction batch (Keras's hook; see `onPredictBegin`). Does nothing unless overridden. */
-  onPredictBatchEnd(_batch: number, _logs: Logs): void | Promise<void> {}
+  /** Called after each prediction batch with its predictions (synchronously). Does nothing unless overridden. */
+  onPredictBatchEnd(_batch: number, _logs: PredictBatchLogs): void | Promise<void> {}
 
   /** The model, or an error naming this callback when fit has not set one. */
   protected requireModel(): CallbackModel {
@@ -266,8 +274,39 @@ export class CallbackList {
   onPredictEnd(logs?: Logs): Promise<Logs> { return this.call('onPredictEnd', (l) => [l], logs); }
   /** Calls every callback's `onPredictBatchBegin`; resolves with the logs they saw. */
   onPredictBatchBegin(batch: number, logs?: Logs): Promise<Logs> { return this.call('onPredictBatchBegin', (l) => [batch, l], logs); }
-  /** Calls every callback's `onPredictBatchEnd`; resolves with the logs they saw. */
-  onPredictBatchEnd(batch: number, logs?: Logs): Promise<Logs> { return this.call('onPredictBatchEnd', (l) => [batch, l], logs); }
+  /** Calls every callback's `onPredictBatchEnd` with the batch's predictions. */
+  async onPredictBatchEnd(batch: number, logs: PredictBatchLogs): Promise<void> {
+    for (const cb of this.callbacks) await cb.onPredictBatchEnd?.call(cb, batch, logs);
+  }
   /** Calls every callback's `onYield`; resolves with the logs they saw. */
   onYield(epoch: number, batch: number, logs?: Logs): Promise<Logs> { return this.call('onYield', (l) => [epoch, batch, l], logs); }
+
+  /**
+   * Calls a test or predict hook of every callback without awaiting, for the synchronous
+   * `evaluate` and `predict`; Logs arguments are passed as one sorted copy, as by the async
+   * hooks. A hook that returns a Promise is an error naming it (it cannot be awaited there).
+   *
+   * @example
+   * ```ts
+   * const list = new tk.callbacks.CallbackList([{ onTestBatchEnd: (batch, logs) => console.log(batch, logs.loss) }]);
+   * list.callSync('onTestBatchEnd', 0, { loss: 0.5 });   // prints 0 0.5
+   * ```
+   */
+  callSync<K extends SyncHook>(hook: K, ...args: Parameters<NonNullable<CallbackHooks[K]>>): void {
+    const argv: unknown[] = args.map((a) => (a !== null && typeof a === 'object' && hook !== 'onPredictBatchEnd' ? sortLogs(a as Logs) : a));
+    for (let i = 0; i < this.callbacks.length; i++) {
+      const cb = this.callbacks[i]!;
+      const fn = cb[hook] as ((...a: unknown[]) => unknown) | undefined;
+      if (typeof fn !== 'function') continue;
+      const result = fn.apply(cb, argv);
+      if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+        (result as PromiseLike<unknown>).then(undefined, () => {}); // not awaited: keep a late rejection from going unhandled
+        const caller = hook.startsWith('onTest') ? 'evaluate' : 'predict';
+        throw new Error(`callbacks[${i}].${hook} returned a Promise, but ${caller} is synchronous and cannot await it; make the hook synchronous (fit awaits its hooks)`);
+      }
+    }
+  }
 }
+
+/** The hooks the synchronous `evaluate` and `predict` call. */
+export type SyncHook = 'onTestBegin' | 'onTestEnd' | 'onTestBatchBegin' | 'onTestBatchEnd' | 'onPredictBegin' | 'onPredictEnd' | 'onPredictBatchBegin' | 'onPredictBatchEnd';

@@ -1,6 +1,6 @@
 // The public callbacks namespace (tk.callbacks): Keras's callbacks and the progress bar.
 
-export { Callback, CallbackList, sortLogs, type CallbackHooks, type CallbackLike, type CallbackModel, type CallbackParams, type Hook, type Logs } from './callback.js';
+export { Callback, CallbackList, sortLogs, type CallbackHooks, type CallbackLike, type CallbackModel, type CallbackParams, type Hook, type Logs, type PredictBatchLogs, type SyncHook } from './callback.js';
 export { History, type HistoryRow } from './history.js';
 export { EarlyStopping, type EarlyStoppingOptions } from './early_stopping.js';
 export { TerminateOnNaN } from './terminate_on_nan.js';

@@ -20,7 +20,7 @@
 //
 // Both print `Epoch i/N` before each epoch when N > 1.
 
-import { Callback, sortLogs, type CallbackParams, type Logs } from './callback.js';
+import { Callback, sortLogs, type CallbackParams, type Logs, type PredictBatchLogs } from './callback.js';
 import { formatExponential, formatFixed, formatLogValue } from './format.js';
 import { checkOptionKeys } from './monitor.js';
 
@@ -300,7 +300,7 @@ export class ProgbarLogger extends Callback {
     this.maybeInitProgbar();
   }
 
-  override onPredictBatchEnd(batch: number, _logs?: Logs): void {
+  override onPredictBatchEnd(batch: number, _logs?: PredictBatchLogs): void {
     this.updateProgbar(batch, {}); // predictions are not shown
   }
 

@@ -7,7 +7,7 @@ import { InputLayer } from '../layers/input_layer.js';
 import { getLoss, type Loss, type LossIdentifier } from '../losses/index.js';
 import { getMetric, type Metric, type MetricIdentifier } from '../metrics/index.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
-import { CallbackList, History, ProgbarLogger, type CallbackLike, type Logs } from '../callbacks/index.js';
+import { CallbackList, History, ProgbarLogger, sortLogs, type CallbackLike, type CallbackParams, type Logs } from '../callbacks/index.js';
 import { toSnakeCase, uniqueName } from '../naming.js';
 import { suggest } from '../identifiers.js';
 import * as ops from '../ops/index.js';
@@ -66,6 +66,10 @@ export interface EvaluateArgs {
   verbose?: 0 | 1 | 2;
   /** One weight per sample, multiplying its loss and metrics. */
   sampleWeight?: DataLike;
+  /** Callbacks whose test hooks run (onTestBegin, onTestBatchBegin/End, onTestEnd); synchronous ones. */
+  callbacks?: readonly CallbackLike[];
+  /** Return `{ loss, ...metrics }` with sorted keys instead of `[loss, ...metrics]` (Keras's `return_dict`). */
+  returnDict?: boolean;
 }
 
 /** Options of `predict`. */
@@ -74,6 +78,18 @@ export interface PredictArgs {
   batchSize?: number;
   /** 0 silent (default), 1 progress bar, 2 one line at the end. */
   verbose?: 0 | 1 | 2;
+  /** Callbacks whose predict hooks run (onPredictBegin, onPredictBatchBegin/End, onPredictEnd); synchronous ones. */
+  callbacks?: readonly CallbackLike[];
+}
+
+/** Options of `trainOnBatch` and `testOnBatch` (`classWeight` for training only). */
+export interface OnBatchArgs {
+  /** One weight per sample, multiplying its loss. */
+  sampleWeight?: DataLike;
+  /** `{classIndex: weight}`: weights the loss of each sample by its class (trainOnBatch only). */
+  classWeight?: Record<number, number>;
+  /** Return `{ loss, ...metrics }` with sorted keys instead of `[loss, ...metrics]` (Keras's `return_dict`). */
+  returnDict?: boolean;
 }
 
 /** Sequential's constructor arguments: a list of layers, or `{ layers, name }` (TF.js). */
@@ -490,7 +506,7 @@ export class Sequential {
         const valLogs = await this.validate(compiled, validation, args.validationBatchSize ?? batchSize, callbacks, args.signal);
         logs = { ...logs, ...valLogs };
       }
-      trainingLogs = await callbacks.onEpochEnd(epoch, sortedLogs(logs));
+      trainingLogs = await callbacks.onEpochEnd(epoch, sortLogs(logs)); // sorted, as Keras (keras-facts §7.4)
       if (this.stopTraining) break;
     }
     // As Keras: an optimizer keeping a weight EMA (useEma) writes it into the weights now, before
@@ -559,20 +575,39 @@ export class Sequential {
     });
   }
 
-  /** Loss and metrics over data in batches, with `training: false`; keys prefixed. */
-  private evaluateLogs(compiled: { loss: Loss; metrics: Metric[] }, x: Tensor, y: Tensor, w: Float32Array | null, batchSize: number, prefix: string, onBatch?: (step: number, steps: number) => void): Logs {
+  /**
+   * Loss and metrics over data in batches, with `training: false`. `callbacks` (evaluate's)
+   * get their test hooks, synchronously; `onBatch` is told the batches done and the running logs.
+   */
+  private evaluateLogs(compiled: { loss: Loss; metrics: Metric[] }, x: Tensor, y: Tensor, w: Float32Array | null, batchSize: number,
+    callbacks: CallbackList | null = null, onBatch?: (seen: number, running: Logs) => void): Logs {
     this.resetMetrics();
+    callbacks?.callSync('onTestBegin', {});
     const n = x.shape[0]!;
     const steps = Math.ceil(n / batchSize);
     const tracker = { loss: 0, count: 0 };
     for (let step = 0; step < steps; step++) {
       const start = step * batchSize;
       const end = Math.min(n, start + batchSize);
+      callbacks?.callSync('onTestBatchBegin', step, {});
       const wb = w === null ? null : new Tensor(w.slice(start, end), [end - start]);
       this.testStep(compiled, takeRows(x, null, start, end), takeRows(y, null, start, end), wb, tracker);
-      onBatch?.(step, steps);
+      if (callbacks !== null || onBatch !== undefined) {
+        const running = this.currentLogs(compiled, tracker);
+        callbacks?.callSync('onTestBatchEnd', step, running);
+        onBatch?.(step + 1, running);
+      }
     }
-    return prefixed(this.currentLogs(compiled, tracker), prefix);
+    const logs = this.currentLogs(compiled, tracker);
+    callbacks?.callSync('onTestEnd', logs);
+    return logs;
+  }
+
+  /** `[loss, ...metrics in compile order]`, a number alone without metrics; or with `returnDict` the logs, keys sorted (Keras). */
+  private results(compiled: { metrics: Metric[] }, logs: Logs, returnDict: boolean | undefined): number | number[] | Logs {
+    if (returnDict === true) return sortLogs(logs);
+    const values = [logs.loss!, ...compiled.metrics.map((m) => logs[m.name]!)];
+    return values.length === 1 ? values[0]! : values;
   }
 
   /**
@@ -613,12 +648,15 @@ export class Sequential {
    * @example
    * ```ts
    * const [loss, acc, mae] = model.evaluate(xTest, yTest, { verbose: 2 }) as number[];
+   * const { accuracy } = model.evaluate(xTest, yTest, { returnDict: true });
    * ```
    */
-  evaluate(x: DataLike, y: DataLike, args: EvaluateArgs = {}): number | number[] {
+  evaluate(x: DataLike, y: DataLike, args: EvaluateArgs & { returnDict: true }): Logs;
+  evaluate(x: DataLike, y: DataLike, args?: EvaluateArgs): number | number[];
+  evaluate(x: DataLike, y: DataLike, args: EvaluateArgs = {}): number | number[] | Logs {
     const who = `${this.name}.evaluate`;
     const compiled = this.requireCompiled('evaluate');
-    checkOptions(args, ['batchSize', 'verbose', 'sampleWeight'], who);
+    checkOptions(args, ['batchSize', 'verbose', 'sampleWeight', 'callbacks', 'returnDict'], who);
     const X = asBatchTensor(x, `${who}: x`);
     const Y = asBatchTensor(y, `${who}: y`);
     checkSameSamples(X, Y, who);
@@ -628,11 +666,20 @@ export class Sequential {
     const verbose = args.verbose ?? 1;
     const bar = verbose > 0 ? new ProgbarLogger({ verbose }) : null;
     const steps = Math.ceil(X.shape[0]! / batchSize);
+    const callbacks = this.syncCallbacks(args.callbacks, { verbose, epochs: 1, steps });
     bar?.startEvaluation(steps);
-    const logs = this.evaluateLogs(compiled, X, Y, W, batchSize, '', (step) => bar?.updateEvaluation(step + 1));
+    const logs = this.evaluateLogs(compiled, X, Y, W, batchSize, callbacks, bar === null ? undefined : (seen) => bar.updateEvaluation(seen));
     bar?.endEvaluation(steps, logs);
-    const values = [logs.loss!, ...compiled.metrics.map((m) => logs[m.name]!)];
-    return values.length === 1 ? values[0]! : values;
+    return this.results(compiled, logs, args.returnDict);
+  }
+
+  /** evaluate's and predict's callbacks, given the model and the run's parameters; null for none. */
+  private syncCallbacks(list: readonly CallbackLike[] | undefined, params: CallbackParams): CallbackList | null {
+    if (list === undefined || list.length === 0) return null;
+    const callbacks = new CallbackList(list);
+    callbacks.setModel(this);
+    callbacks.setParams(params);
+    return callbacks;
   }
 
   /**
@@ -645,7 +692,7 @@ export class Sequential {
    */
   predict(x: DataLike, args: PredictArgs = {}): Tensor {
     const who = `${this.name}.predict`;
-    checkOptions(args, ['batchSize', 'verbose'], who);
+    checkOptions(args, ['batchSize', 'verbose', 'callbacks'], who);
     const X = asBatchTensor(x, `${who}: x`);
     this.checkInput(X, `${who}: x`);
     const batchSize = checkBatchSize(args.batchSize ?? 32, who);
@@ -653,16 +700,22 @@ export class Sequential {
     const steps = Math.ceil(n / batchSize);
     const verbose = args.verbose ?? 0;
     const bar = verbose > 0 ? new ProgbarLogger({ verbose }) : null;
+    const callbacks = this.syncCallbacks(args.callbacks, { verbose, epochs: 1, steps });
     bar?.startPrediction(steps);
     return noGrad(() => {
+      callbacks?.callSync('onPredictBegin', {});
       const parts: Tensor[] = [];
       for (let step = 0; step < steps; step++) {
         const start = step * batchSize;
         const end = Math.min(n, start + batchSize);
-        parts.push(this.apply(takeRows(X, null, start, end), { training: false }));
+        callbacks?.callSync('onPredictBatchBegin', step, {});
+        const outputs = this.apply(takeRows(X, null, start, end), { training: false });
+        parts.push(outputs);
+        callbacks?.callSync('onPredictBatchEnd', step, { outputs });
         bar?.updatePrediction(step + 1);
       }
       bar?.endPrediction(steps);
+      callbacks?.callSync('onPredictEnd', {});
       if (parts.length === 0) {
         this.ensureBuilt(X);
         const outShape = this.outputShapes[this.outputShapes.length - 1]!;
@@ -680,9 +733,12 @@ export class Sequential {
    * const loss = model.trainOnBatch(xBatch, yBatch);
    * ```
    */
-  trainOnBatch(x: DataLike, y: DataLike, args: { sampleWeight?: DataLike; classWeight?: Record<number, number> } = {}): number | number[] {
+  trainOnBatch(x: DataLike, y: DataLike, args: OnBatchArgs & { returnDict: true }): Logs;
+  trainOnBatch(x: DataLike, y: DataLike, args?: OnBatchArgs): number | number[];
+  trainOnBatch(x: DataLike, y: DataLike, args: OnBatchArgs = {}): number | number[] | Logs {
     const who = `${this.name}.trainOnBatch`;
     const compiled = this.requireCompiled('trainOnBatch');
+    checkOptions(args, ['sampleWeight', 'classWeight', 'returnDict'], who);
     const X = asBatchTensor(x, `${who}: x`);
     const Y = asBatchTensor(y, `${who}: y`);
     checkSameSamples(X, Y, who);
@@ -690,8 +746,9 @@ export class Sequential {
     const W = sampleWeights(Y, args.sampleWeight, args.classWeight, who);
     this.resetMetrics();
     const loss = this.trainStep(compiled, X, Y, W === null ? null : new Tensor(W, [W.length]));
-    const values = [loss, ...compiled.metrics.map((m) => m.result())];
-    return values.length === 1 ? values[0]! : values;
+    const logs: Logs = { loss };
+    for (const m of compiled.metrics) logs[m.name] = m.result();
+    return this.results(compiled, logs, args.returnDict);
   }
 
   /**
@@ -702,17 +759,18 @@ export class Sequential {
    * const loss = model.testOnBatch(xBatch, yBatch);
    * ```
    */
-  testOnBatch(x: DataLike, y: DataLike, args: { sampleWeight?: DataLike } = {}): number | number[] {
+  testOnBatch(x: DataLike, y: DataLike, args: Omit<OnBatchArgs, 'classWeight'> & { returnDict: true }): Logs;
+  testOnBatch(x: DataLike, y: DataLike, args?: Omit<OnBatchArgs, 'classWeight'>): number | number[];
+  testOnBatch(x: DataLike, y: DataLike, args: Omit<OnBatchArgs, 'classWeight'> = {}): number | number[] | Logs {
     const who = `${this.name}.testOnBatch`;
     const compiled = this.requireCompiled('testOnBatch');
+    checkOptions(args, ['sampleWeight', 'returnDict'], who);
     const X = asBatchTensor(x, `${who}: x`);
     const Y = asBatchTensor(y, `${who}: y`);
     checkSameSamples(X, Y, who);
     this.checkInput(X, `${who}: x`);
     const W = sampleWeights(Y, args.sampleWeight, undefined, who);
-    const logs = this.evaluateLogs(compiled, X, Y, W, Math.max(1, X.shape[0]!), '');
-    const values = [logs.loss!, ...compiled.metrics.map((m) => logs[m.name]!)];
-    return values.length === 1 ? values[0]! : values;
+    return this.results(compiled, this.evaluateLogs(compiled, X, Y, W, Math.max(1, X.shape[0]!)), args.returnDict);
   }
 
   /**
@@ -830,13 +888,6 @@ function gatherWeights(w: Float32Array, order: Int32Array, start: number, end: n
   const out = new Float32Array(end - start);
   for (let i = start; i < end; i++) out[i - start] = w[order[i]!]!;
   return new Tensor(out, [end - start]);
-}
-
-/** Keras sorts the epoch logs alphabetically (keras-facts §7.4). */
-function sortedLogs(logs: Logs): Logs {
-  const out: Logs = {};
-  for (const k of Object.keys(logs).sort()) out[k] = logs[k]!;
-  return out;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

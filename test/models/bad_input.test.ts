@@ -192,7 +192,7 @@ describe('compile and identifiers', () => {
     );
     await expect(model.fit(x3, y3, { validation_split: 0.5 } as unknown as tk.FitArgs)).rejects.toThrow("Did you mean 'validationSplit'?");
     expect(() => model.evaluate(x3, y3, { verbose: 0, steps: 1 } as unknown as tk.EvaluateArgs)).toThrow(
-      "sequential.evaluate: unknown option 'steps' (expected one of batchSize, verbose, sampleWeight)",
+      "sequential.evaluate: unknown option 'steps' (expected one of batchSize, verbose, sampleWeight, callbacks, returnDict)",
     );
     expect(() => model.predict(x3, { batchsize: 1 } as unknown as tk.PredictArgs)).toThrow("sequential.predict: unknown option 'batchsize'. Did you mean 'batchSize'?");
   });
