@@ -24,4 +24,9 @@ export interface TapeNode {
   readonly backward: BackwardFn;
   /** Small non-tensor arguments worth showing a learner (axis, shape, ...). */
   readonly attrs?: Readonly<Record<string, unknown>>;
+  /**
+   * The `version` of each input that is a Variable when the op ran (−1 for other inputs); absent
+   * when no input is a Variable. The backward walk checks them (see `Variable.version`).
+   */
+  readonly versions?: readonly number[];
 }

@@ -15,7 +15,7 @@
 // contributions). Broadcasting is undone here, once, for every op: a gradient in the broadcast
 // shape is summed down to the input's shape.
 
-import { Tensor, toTensor, type TensorLike } from '../tensor/tensor.js';
+import { Tensor, Variable, toTensor, type TensorLike } from '../tensor/tensor.js';
 import { formatShape, shapesEqual } from '../tensor/shape.js';
 import { binary } from '../tensor/kernels/elementwise.js';
 import { reduce } from '../tensor/kernels/reduce.js';
@@ -57,9 +57,15 @@ export function record(
     }
   }
   if (!needed) return output;
-  const node: TapeNode = attrs === undefined
-    ? { id: nextNodeId++, op, inputs, backward }
-    : { id: nextNodeId++, op, inputs, backward, attrs };
+  // Remember the versions of Variable inputs, so the backward can tell if one changed in place.
+  let versions: number[] | undefined;
+  for (let i = 0; i < inputs.length; i++) {
+    const x = inputs[i]!;
+    if (x instanceof Variable) (versions ??= new Array<number>(inputs.length).fill(-1))[i] = x.version;
+  }
+  const node: { -readonly [K in keyof TapeNode]: TapeNode[K] } = { id: nextNodeId++, op, inputs, backward };
+  if (attrs !== undefined) node.attrs = attrs;
+  if (versions !== undefined) node.versions = versions;
   output.node = node;
   output.requiresGrad = true;
   return output;
@@ -125,6 +131,7 @@ export function backprop(root: Tensor, seed: Tensor, observe?: (step: BackwardSt
       if (dy === undefined) continue;
       grads.delete(out);
       const node = out.node!;
+      if (node.versions !== undefined) checkVersions(node);
       const raw = node.backward(dy);
       const sent: (Tensor | null)[] = [];
       for (let i = 0; i < node.inputs.length; i++) {
@@ -143,6 +150,27 @@ export function backprop(root: Tensor, seed: Tensor, observe?: (step: BackwardSt
     }
   });
   return grads;
+}
+
+/**
+ * Throws if a Variable input of `node` changed in place since the op ran (an optimizer step,
+ * `assign`, `setWeights`): the op's backward would read the new values against an output made
+ * from the old ones, and return a wrong gradient without a word.
+ */
+function checkVersions(node: TapeNode): void {
+  const versions = node.versions!;
+  for (let i = 0; i < versions.length; i++) {
+    const recorded = versions[i]!;
+    if (recorded < 0) continue;
+    const v = node.inputs[i] as Variable;
+    if (v.version !== recorded) {
+      throw new Error(
+        `backward of '${node.op}': variable '${v.name ?? `input ${i}`}' changed in place (by an optimizer step, assign or ` +
+        `setWeights) after '${node.op}' used it, so its gradient would mix the old and the new values. Compute the gradients ` +
+        'before updating the variable, or run the forward pass again after.',
+      );
+    }
+  }
 }
 
 /**

@@ -502,6 +502,7 @@ export abstract class Optimizer {
         }
         // 6. The optimizer's own rule.
         this.updateStep(grad, v.data, state.slots, lr);
+        v.version++; // changed in place: a tape that used the old values can no longer be walked
       }
     }
     // 7. The average follows every call (as Keras: between updates the weights stand still and
@@ -549,7 +550,10 @@ export abstract class Optimizer {
       const avg = state.slots.average!;
       const w = v.data;
       for (let i = 0; i < w.length; i++) avg[i] = m * avg[i]! + (1 - m) * w[i]!;
-      if (overwrite) w.set(avg);
+      if (overwrite) {
+        w.set(avg);
+        v.version++;
+      }
     }
   }
 
@@ -571,7 +575,7 @@ export abstract class Optimizer {
     if (missing.length > 0) {
       throw new Error(`${this.className}.finalizeVariableValues: no moving average is kept for ${missing.map((v) => `'${v.name ?? 'variable'}'`).join(', ')} (the optimizer never updated ${missing.length === 1 ? 'it' : 'them'})`);
     }
-    for (const v of variables) v.data.set(this.states.get(v)!.slots.average!);
+    for (const v of variables) v.assign(new Tensor(this.states.get(v)!.slots.average!, v.shape));
   }
 
   /**

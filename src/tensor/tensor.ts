@@ -262,6 +262,13 @@ export class Tensor {
  */
 export class Variable extends Tensor {
   private trainableFlag: boolean;
+  /**
+   * How many times the values have changed in place (`assign`, `setWeights`, an optimizer step).
+   * An op that uses the variable records this count, and the backward pass refuses to go through
+   * the op once it has changed: the op's gradient would mix the old values (in its output) with
+   * the new ones (read by its backward). An optimizer that updates `data` itself adds 1.
+   */
+  version = 0;
 
   constructor(initial: Tensor, options: { name?: string; trainable?: boolean } = {}) {
     super(initial.data.slice(), initial.shape);
@@ -287,6 +294,7 @@ export class Variable extends Tensor {
       throw new Error(`assign '${this.name ?? 'variable'}': expected shape ${formatShape(this.shape)}, got ${formatShape(t.shape)}`);
     }
     this.data.set(t.data);
+    this.version++;
   }
 }
 
