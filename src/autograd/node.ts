@@ -25,8 +25,9 @@ export interface TapeNode {
   /** Small non-tensor arguments worth showing a learner (axis, shape, ...). */
   readonly attrs?: Readonly<Record<string, unknown>>;
   /**
-   * The `version` of each input that is a Variable when the op ran (−1 for other inputs); absent
-   * when no input is a Variable. The backward walk checks them (see `Variable.version`).
+   * For each input whose values belong to a Variable (the variable or a view of it), that
+   * variable's `version` when the op ran (−1 for other inputs); absent when there is none, or
+   * when the backward reads no input values. The backward walk checks them (`Variable.version`).
    */
   readonly versions?: readonly number[];
 }

@@ -15,7 +15,7 @@
 // contributions). Broadcasting is undone here, once, for every op: a gradient in the broadcast
 // shape is summed down to the input's shape.
 
-import { Tensor, Variable, toTensor, type TensorLike } from '../tensor/tensor.js';
+import { Tensor, toTensor, variableOwning, type TensorLike } from '../tensor/tensor.js';
 import { formatShape, shapesEqual } from '../tensor/shape.js';
 import { binary } from '../tensor/kernels/elementwise.js';
 import { reduce } from '../tensor/kernels/reduce.js';
@@ -39,7 +39,10 @@ export function isRecording(): boolean {
 
 /**
  * Records `output = op(inputs)` on the tape when some input requires a gradient, and returns
- * `output`. `backward` maps dy (shaped like output) to one gradient per input.
+ * `output`. `backward` maps dy (shaped like output) to one gradient per input. `readsInputs` is
+ * false for an op whose backward never reads its inputs' values (add, reshape, sum, ...): an
+ * input variable changed in place after the forward then leaves its gradient right, so no
+ * version is kept for it.
  */
 export function record(
   op: string,
@@ -47,6 +50,7 @@ export function record(
   output: Tensor,
   backward: BackwardFn,
   attrs?: Record<string, unknown>,
+  readsInputs = true,
 ): Tensor {
   if (pauseDepth > 0) return output;
   let needed = false;
@@ -57,11 +61,12 @@ export function record(
     }
   }
   if (!needed) return output;
-  // Remember the versions of Variable inputs, so the backward can tell if one changed in place.
+  // Remember the versions of the variables the inputs' values belong to (the variable itself, or
+  // a view of it such as its reshape), so the backward can tell if one changed in place.
   let versions: number[] | undefined;
-  for (let i = 0; i < inputs.length; i++) {
-    const x = inputs[i]!;
-    if (x instanceof Variable) (versions ??= new Array<number>(inputs.length).fill(-1))[i] = x.version;
+  for (let i = 0; readsInputs && i < inputs.length; i++) {
+    const owner = variableOwning(inputs[i]!.data);
+    if (owner !== undefined) (versions ??= new Array<number>(inputs.length).fill(-1))[i] = owner.version;
   }
   const node: { -readonly [K in keyof TapeNode]: TapeNode[K] } = { id: nextNodeId++, op, inputs, backward };
   if (attrs !== undefined) node.attrs = attrs;
@@ -162,7 +167,7 @@ function checkVersions(node: TapeNode): void {
   for (let i = 0; i < versions.length; i++) {
     const recorded = versions[i]!;
     if (recorded < 0) continue;
-    const v = node.inputs[i] as Variable;
+    const v = variableOwning(node.inputs[i]!.data)!;
     if (v.version !== recorded) {
       throw new Error(
         `backward of '${node.op}': variable '${v.name ?? `input ${i}`}' changed in place (by an optimizer step, assign or ` +

@@ -452,11 +452,7 @@ export class Sequential {
     const verbose = args.verbose ?? 1;
     const steps = Math.ceil(n / batchSize);
     const history = new History();
-    const callbacks = new CallbackList([
-      ...(args.callbacks ?? []),
-      ...(verbose > 0 ? [new ProgbarLogger({ verbose })] : []),
-      history,
-    ]);
+    const callbacks = new CallbackList([...withProgbar(args.callbacks ?? [], verbose), history]);
     callbacks.setModel(this);
     callbacks.setParams({ epochs, steps, verbose, samples: n, batchSize });
     // Fail before the first update rather than after an epoch of training: build a deferred model
@@ -576,11 +572,11 @@ export class Sequential {
   }
 
   /**
-   * Loss and metrics over data in batches, with `training: false`. `callbacks` (evaluate's)
-   * get their test hooks, synchronously; `onBatch` is told the batches done and the running logs.
+   * Loss and metrics over data in batches, with `training: false`. `callbacks` (evaluate's, its
+   * progress bar included) get their test hooks, synchronously, with the running logs.
    */
   private evaluateLogs(compiled: { loss: Loss; metrics: Metric[] }, x: Tensor, y: Tensor, w: Float32Array | null, batchSize: number,
-    callbacks: CallbackList | null = null, onBatch?: (seen: number, running: Logs) => void): Logs {
+    callbacks: CallbackList | null = null): Logs {
     this.resetMetrics();
     callbacks?.callSync('onTestBegin', {});
     const n = x.shape[0]!;
@@ -592,11 +588,7 @@ export class Sequential {
       callbacks?.callSync('onTestBatchBegin', step, {});
       const wb = w === null ? null : new Tensor(w.slice(start, end), [end - start]);
       this.testStep(compiled, takeRows(x, null, start, end), takeRows(y, null, start, end), wb, tracker);
-      if (callbacks !== null || onBatch !== undefined) {
-        const running = this.currentLogs(compiled, tracker);
-        callbacks?.callSync('onTestBatchEnd', step, running);
-        onBatch?.(step + 1, running);
-      }
+      if (callbacks !== null) callbacks.callSync('onTestBatchEnd', step, this.currentLogs(compiled, tracker));
     }
     const logs = this.currentLogs(compiled, tracker);
     callbacks?.callSync('onTestEnd', logs);
@@ -652,7 +644,8 @@ export class Sequential {
    * ```
    */
   evaluate(x: DataLike, y: DataLike, args: EvaluateArgs & { returnDict: true }): Logs;
-  evaluate(x: DataLike, y: DataLike, args?: EvaluateArgs): number | number[];
+  evaluate(x: DataLike, y: DataLike, args?: EvaluateArgs & { returnDict?: false }): number | number[];
+  evaluate(x: DataLike, y: DataLike, args?: EvaluateArgs): number | number[] | Logs;
   evaluate(x: DataLike, y: DataLike, args: EvaluateArgs = {}): number | number[] | Logs {
     const who = `${this.name}.evaluate`;
     const compiled = this.requireCompiled('evaluate');
@@ -664,21 +657,21 @@ export class Sequential {
     const W = sampleWeights(Y, args.sampleWeight, undefined, who);
     const batchSize = checkBatchSize(args.batchSize ?? 32, who);
     const verbose = args.verbose ?? 1;
-    const bar = verbose > 0 ? new ProgbarLogger({ verbose }) : null;
     const steps = Math.ceil(X.shape[0]! / batchSize);
-    const callbacks = this.syncCallbacks(args.callbacks, { verbose, epochs: 1, steps });
-    bar?.startEvaluation(steps);
-    const logs = this.evaluateLogs(compiled, X, Y, W, batchSize, callbacks, bar === null ? undefined : (seen) => bar.updateEvaluation(seen));
-    bar?.endEvaluation(steps, logs);
-    return this.results(compiled, logs, args.returnDict);
+    const callbacks = this.syncCallbacks(args.callbacks, verbose, steps);
+    return this.results(compiled, this.evaluateLogs(compiled, X, Y, W, batchSize, callbacks), args.returnDict);
   }
 
-  /** evaluate's and predict's callbacks, given the model and the run's parameters; null for none. */
-  private syncCallbacks(list: readonly CallbackLike[] | undefined, params: CallbackParams): CallbackList | null {
-    if (list === undefined || list.length === 0) return null;
-    const callbacks = new CallbackList(list);
+  /**
+   * evaluate's and predict's callbacks with a progress bar when `verbose` asks for one and none
+   * is given (as Keras), told the model and the run's parameters; null when there is none.
+   */
+  private syncCallbacks(list: readonly CallbackLike[] | undefined, verbose: number, steps: number): CallbackList | null {
+    const all = withProgbar(list ?? [], verbose);
+    if (all.length === 0) return null;
+    const callbacks = new CallbackList(all);
     callbacks.setModel(this);
-    callbacks.setParams(params);
+    callbacks.setParams({ verbose, epochs: 1, steps });
     return callbacks;
   }
 
@@ -699,9 +692,7 @@ export class Sequential {
     const n = X.shape[0]!;
     const steps = Math.ceil(n / batchSize);
     const verbose = args.verbose ?? 0;
-    const bar = verbose > 0 ? new ProgbarLogger({ verbose }) : null;
-    const callbacks = this.syncCallbacks(args.callbacks, { verbose, epochs: 1, steps });
-    bar?.startPrediction(steps);
+    const callbacks = this.syncCallbacks(args.callbacks, verbose, steps);
     return noGrad(() => {
       callbacks?.callSync('onPredictBegin', {});
       const parts: Tensor[] = [];
@@ -712,9 +703,7 @@ export class Sequential {
         const outputs = this.apply(takeRows(X, null, start, end), { training: false });
         parts.push(outputs);
         callbacks?.callSync('onPredictBatchEnd', step, { outputs });
-        bar?.updatePrediction(step + 1);
       }
-      bar?.endPrediction(steps);
       callbacks?.callSync('onPredictEnd', {});
       if (parts.length === 0) {
         this.ensureBuilt(X);
@@ -734,7 +723,8 @@ export class Sequential {
    * ```
    */
   trainOnBatch(x: DataLike, y: DataLike, args: OnBatchArgs & { returnDict: true }): Logs;
-  trainOnBatch(x: DataLike, y: DataLike, args?: OnBatchArgs): number | number[];
+  trainOnBatch(x: DataLike, y: DataLike, args?: OnBatchArgs & { returnDict?: false }): number | number[];
+  trainOnBatch(x: DataLike, y: DataLike, args?: OnBatchArgs): number | number[] | Logs;
   trainOnBatch(x: DataLike, y: DataLike, args: OnBatchArgs = {}): number | number[] | Logs {
     const who = `${this.name}.trainOnBatch`;
     const compiled = this.requireCompiled('trainOnBatch');
@@ -760,7 +750,8 @@ export class Sequential {
    * ```
    */
   testOnBatch(x: DataLike, y: DataLike, args: Omit<OnBatchArgs, 'classWeight'> & { returnDict: true }): Logs;
-  testOnBatch(x: DataLike, y: DataLike, args?: Omit<OnBatchArgs, 'classWeight'>): number | number[];
+  testOnBatch(x: DataLike, y: DataLike, args?: Omit<OnBatchArgs, 'classWeight'> & { returnDict?: false }): number | number[];
+  testOnBatch(x: DataLike, y: DataLike, args?: Omit<OnBatchArgs, 'classWeight'>): number | number[] | Logs;
   testOnBatch(x: DataLike, y: DataLike, args: Omit<OnBatchArgs, 'classWeight'> = {}): number | number[] | Logs {
     const who = `${this.name}.testOnBatch`;
     const compiled = this.requireCompiled('testOnBatch');
@@ -888,6 +879,12 @@ function gatherWeights(w: Float32Array, order: Int32Array, start: number, end: n
   const out = new Float32Array(end - start);
   for (let i = start; i < end; i++) out[i - start] = w[order[i]!]!;
   return new Tensor(out, [end - start]);
+}
+
+/** The callbacks plus a progress bar when `verbose` asks for one and none is among them (as Keras). */
+function withProgbar(list: readonly CallbackLike[], verbose: number): CallbackLike[] {
+  const has = list.some((cb) => cb instanceof ProgbarLogger);
+  return verbose > 0 && !has ? [...list, new ProgbarLogger({ verbose })] : [...list];
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

@@ -20,7 +20,7 @@ export function add(a: TensorLike, b: TensorLike): Tensor {
   const x = toTensor(a, 'add');
   const y = toTensor(b, 'add');
   const out = binaryTensor('add', x, y);
-  return record('add', [x, y], out, (dy) => [dy, dy]);
+  return record('add', [x, y], out, (dy) => [dy, dy], undefined, false);
 }
 
 /**
@@ -167,7 +167,7 @@ export function squaredDifference(a: TensorLike, b: TensorLike): Tensor {
  */
 export function neg(x: TensorLike): Tensor {
   const t = toTensor(x, 'neg');
-  return record('neg', [t], unaryTensor('neg', t), (dy) => [neg(dy)]);
+  return record('neg', [t], unaryTensor('neg', t), (dy) => [neg(dy)], undefined, false);
 }
 
 // ---- comparisons: 1 where true, 0 where false; no gradient (they are step functions) -------

@@ -20,7 +20,7 @@ export type Axis = number | number[] | null | undefined;
  */
 export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
   const t = toTensor(x, 'broadcastTo');
-  return record('broadcastTo', [t], broadcastToTensor(t, shape), (dy) => [dy], { shape: shape.slice() });
+  return record('broadcastTo', [t], broadcastToTensor(t, shape), (dy) => [dy], { shape: shape.slice() }, false);
 }
 
 /** dy of a reduction, shaped back to broadcast against the input. */
@@ -40,7 +40,7 @@ export function sum(x: TensorLike, axis?: Axis, keepDims = false): Tensor {
   const t = toTensor(x, 'sum');
   const out = reduceTensor('sum', t, axis, keepDims, 'sum');
   const kept = keptShapeOf(t, axis, 'sum');
-  return record('sum', [t], out, (dy) => [expandGrad(dy, kept, t.shape)], { axis, keepDims });
+  return record('sum', [t], out, (dy) => [expandGrad(dy, kept, t.shape)], { axis, keepDims }, false);
 }
 
 /** x's shape with the reduced axes set to 1: dy reshaped to it broadcasts back over x. */
@@ -67,7 +67,7 @@ export function mean(x: TensorLike, axis?: Axis, keepDims = false): Tensor {
   const out = reduceTensor('mean', t, axis, keepDims, 'mean');
   const kept = keptShapeOf(t, axis, 'mean');
   const count = normalizeAxes(axis, t.rank, 'mean').reduce((n, a) => n * t.shape[a]!, 1);
-  return record('mean', [t], out, (dy) => [binaryTensor('div', expandGrad(dy, kept, t.shape), new Tensor(new Float32Array([count]), []))], { axis, keepDims });
+  return record('mean', [t], out, (dy) => [binaryTensor('div', expandGrad(dy, kept, t.shape), new Tensor(new Float32Array([count]), []))], { axis, keepDims }, false);
 }
 
 /**

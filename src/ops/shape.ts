@@ -19,7 +19,7 @@ import { reshapeTarget, Tensor, toTensor, type TensorLike } from '../tensor/tens
 export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
   const t = toTensor(x, 'reshape');
   const target = reshapeTarget(t.size, shape, `reshape ${formatShape(t.shape)}`);
-  return record('reshape', [t], new Tensor(t.data, target), (dy) => [new Tensor(dy.data, t.shape)], { shape: target });
+  return record('reshape', [t], new Tensor(t.data, target), (dy) => [new Tensor(dy.data, t.shape)], { shape: target }, false);
 }
 
 /**
@@ -39,7 +39,7 @@ export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
   }
   const inverse = new Array<number>(p.length);
   p.forEach((axis, i) => { inverse[axis] = i; });
-  return record('transpose', [t], transposeTensor(t, p), (dy) => [transposeTensor(dy, inverse)], { perm: p });
+  return record('transpose', [t], transposeTensor(t, p), (dy) => [transposeTensor(dy, inverse)], { perm: p }, false);
 }
 
 /**
@@ -101,7 +101,7 @@ export function slice(x: TensorLike, begin: number | readonly number[], size?: n
     const dx = new Float32Array(t.size);
     copyBox(dy.data, s, s.map(() => 0), dx, t.shape, b, s);
     return [new Tensor(dx, t.shape)];
-  }, { begin: b, size: s });
+  }, { begin: b, size: s }, false);
 }
 
 /**
@@ -138,7 +138,7 @@ export function concat(tensors: readonly TensorLike[], axis = 0): Tensor {
     const g = new Float32Array(t.size);
     copyBox(dy.data, shape, shape.map((_, i) => (i === a ? offsets[k]! : 0)), g, t.shape, t.shape.map(() => 0), t.shape);
     return new Tensor(g, t.shape);
-  }), { axis: a });
+  }), { axis: a }, false);
 }
 
 /**
@@ -208,8 +208,8 @@ export function gather(x: TensorLike, indices: TensorLike, axis = 0): Tensor {
         for (let j = 0; j < inner; j++) dx[dst + j]! += dy.data[src + j]!;
       }
     }
-    return [new Tensor(dx, t.shape), null];
-  }, { axis: a });
+    return [new Tensor(dx, t.shape), null]; // the picks were read in the forward
+  }, { axis: a }, false);
 }
 
 /**
@@ -252,7 +252,7 @@ export function pad(x: TensorLike, paddings: readonly (readonly [number, number]
     const dx = new Float32Array(t.size);
     copyBox(dy.data, shape, begin, dx, t.shape, t.shape.map(() => 0), t.shape);
     return [new Tensor(dx, t.shape)];
-  }, { paddings });
+  }, { paddings }, false);
 }
 
 /**

@@ -8,9 +8,10 @@
 //   5. decoupled weight decay: w ← w − w·wd·lr,
 //   6. `updateStep` for each variable (the subclass's rule),
 //   7. the weights' moving average (useEma), then one more step counted.
-// Updates are written IN PLACE into `variable.data`, and nothing is allocated per step: the slot
-// arrays (Adam's m and v, ...) are created once per variable, on first use, and reused; so is a
-// scratch array for clipped gradients. Nothing is recorded on the autograd tape.
+// Updates are written IN PLACE into `variable.data`, and no array the size of a variable is
+// allocated per step: the slot arrays (Adam's m and v, ...) are created once per variable, on
+// first use, and reused; so is a scratch array for the gradient as applied (unscaled, averaged,
+// clipped). Nothing is recorded on the autograd tape.
 //
 // Arithmetic: each element is computed in float64 and stored into float32 arrays. The learning
 // rate is rounded to float32 first (Keras keeps it in a float32 variable and casts it to the
@@ -27,7 +28,10 @@ export type LearningRate = number | LearningRateSchedule | (() => number);
 
 /** The arguments every optimizer takes (Keras's names in TF.js camelCase). */
 export interface OptimizerOptions {
-  /** A number, a `LearningRateSchedule` (called with `iterations`), or a zero-argument function. */
+  /**
+   * A number, a `LearningRateSchedule` (called with the number of `applyGradients` calls so far,
+   * which is `iterations` unless gradients are accumulated), or a zero-argument function.
+   */
   learningRate?: LearningRate;
   /** Decoupled weight decay: before each update `w ← w − w·weightDecay·lr`. Default none. */
   weightDecay?: number | null;
@@ -74,9 +78,11 @@ export interface OptimizerWeight {
 export type GradientPair = readonly [Tensor | null | undefined, Variable];
 
 /**
- * Told about every `applyGradients` call (a teaching hook: `tk.callbacks.GradientStats` uses it to
- * measure gradient norms and update-to-weight ratios). Both methods get the pairs that update
- * something (null gradients dropped), gradients as given (before clipping).
+ * Told about every update of the weights (a teaching hook: `tk.callbacks.GradientStats` uses it
+ * to measure gradient norms and update-to-weight ratios). Both methods get the pairs that update
+ * something (null gradients dropped), with the gradients as applied before clipping: divided by
+ * `lossScaleFactor`, and with `gradientAccumulationSteps` the mean over the window (the calls
+ * that only accumulate update nothing and are not reported).
  */
 export interface UpdateObserver {
   /** Before any variable changes. */
@@ -447,6 +453,14 @@ export abstract class Optimizer {
         }
       }
     }
+    for (let i = 1; i < all.length; i++) {
+      const v = all[i]![1];
+      for (let j = 0; j < i; j++) {
+        if (all[j]![1] === v) {
+          throw new Error(`${cls}.applyGradients: variable '${v.name ?? `variable ${i}`}' appears twice (items ${j} and ${i}); add its gradients into one pair`);
+        }
+      }
+    }
     if (!this.built) this.build(all.map((p) => p[1]));
 
     // 1. Drop null gradients.
@@ -460,8 +474,6 @@ export abstract class Optimizer {
     }
     if (present === 0) throw new Error(`${cls}.applyGradients: no gradients provided for any variable`);
     if (present < all.length) this.warnMissing(all);
-    const observed = this.updateObservers.length === 0 ? [] : all.filter((p): p is readonly [Tensor, Variable] => p[0] !== null && p[0] !== undefined);
-    for (const o of this.updateObservers) o.beforeUpdate?.(observed);
 
     // 2–3. The gradient to update with, in each variable's scratch array when it is not the
     // tensor's own data (the gradient tensors are not ours): unscaled, and with accumulation
@@ -472,6 +484,20 @@ export abstract class Optimizer {
     for (let k = 0; k < all.length; k++) {
       const g = all[k]![0];
       grads.push(g === null || g === undefined ? null : this.effectiveGradient(g.data, this.states.get(all[k]![1])!, update));
+    }
+    // Keras resets every accumulator on an update, also of variables without a gradient this time.
+    if (update && n !== null) for (const state of this.states.values()) state.slots.gradient_accumulator!.fill(0);
+
+    const observed: (readonly [Tensor, Variable])[] = [];
+    if (update && this.updateObservers.length > 0) {
+      // The gradients as applied, before clipping (a copy when they live in a scratch array).
+      for (let k = 0; k < all.length; k++) {
+        const g = all[k]![0];
+        const applied = grads[k];
+        if (g === null || g === undefined || !applied) continue;
+        observed.push([applied === g.data ? g : new Tensor(applied.slice(), g.shape), all[k]![1]]);
+      }
+      for (const o of this.updateObservers) o.beforeUpdate?.(observed);
     }
 
     if (update) {
@@ -509,13 +535,13 @@ export abstract class Optimizer {
     // the average moves towards them), then one more step.
     if (this.useEma) this.updateAverages();
     this.steps += 1;
-    for (const o of this.updateObservers) o.afterUpdate?.(observed);
+    if (observed.length > 0) for (const o of this.updateObservers) o.afterUpdate?.(observed);
   }
 
   /**
    * The gradient `g` as it is applied: g itself without loss scaling or accumulation; else
    * written into the variable's scratch array: g / lossScaleFactor, and with accumulation
-   * (g/s + accumulator) / n on an update (the accumulator is then reset), while on the other
+   * (g/s + accumulator) / n on an update, while on the other
    * calls g/s is only added to the accumulator (and the return value is not used).
    */
   private effectiveGradient(g: Float32Array, state: VariableState, update: boolean): Float32Array {
@@ -534,8 +560,7 @@ export abstract class Optimizer {
     }
     const out = state.scratch!;
     for (let i = 0; i < g.length; i++) out[i] = (g[i]! / scale + acc[i]!) / n;
-    acc.fill(0);
-    return out;
+    return out; // applyGradients then resets every accumulator
   }
 
   /**

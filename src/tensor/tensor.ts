@@ -260,6 +260,17 @@ export class Tensor {
  * w.assign(tk.ones([3, 1]));
  * ```
  */
+/** Which Variable owns a data array: views that share it (reshape, detach) are checked against it. */
+const owners = new WeakMap<Float32Array, Variable>();
+
+/**
+ * The Variable whose values `data` is, if any: a Variable's own array, shared by the tensors that
+ * view it without copying (`reshape`, `detach`, ...). The tape records that variable's version.
+ */
+export function variableOwning(data: Float32Array): Variable | undefined {
+  return owners.get(data);
+}
+
 export class Variable extends Tensor {
   private trainableFlag: boolean;
   /**
@@ -272,6 +283,7 @@ export class Variable extends Tensor {
 
   constructor(initial: Tensor, options: { name?: string; trainable?: boolean } = {}) {
     super(initial.data.slice(), initial.shape);
+    owners.set(this.data, this);
     this.name = options.name;
     this.trainableFlag = options.trainable ?? true;
     this.requiresGrad = this.trainableFlag;

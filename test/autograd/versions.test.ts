@@ -42,6 +42,28 @@ describe('Variable.version and the backward walk', () => {
     expect(Array.from(w.grad!.data)).toEqual([3, 4]);
   });
 
+  it('sees through views that share the variable\'s values: detach, reshape', () => {
+    const w = tk.variable(tk.tensor([2, 3]), { name: 'w' });
+    const x = tk.variable(tk.tensor([1, 1]), { name: 'x' });
+    const target = x.mul(w.detach()).sum(); // a stop-gradient on w: x's gradient still reads w
+    new tk.optimizers.SGD({ learningRate: 1 }).applyGradients([[tk.tensor([10, 10]), w]]);
+    expect(() => target.backward()).toThrow(/backward of 'mul': variable 'w' changed in place/);
+    const frozen = tk.variable(tk.tensor([[4], [5]]), { name: 'frozen', trainable: false });
+    const y = x.mul(frozen.reshape([2])).sum();
+    frozen.assign([[100], [100]]);
+    expect(() => y.backward()).toThrow(/backward of 'mul': variable 'frozen' changed in place/);
+  });
+
+  it('an op whose backward reads no input values (add, sum, reshape, ...) is not blocked: its gradient stays right', () => {
+    const b = tk.variable(tk.tensor([1, 2]), { name: 'b' });
+    const x = tk.variable(tk.tensor([3, 4]), { name: 'x' });
+    const y = x.add(b).reshape([2, 1]).sum();
+    b.assign([7, 7]);
+    y.backward();
+    expect(Array.from(x.grad!.data)).toEqual([1, 1]);
+    expect(Array.from(b.grad!.data)).toEqual([1, 1]);
+  });
+
   it('assign between the forward and the backward is caught too; ops without variables record no versions', () => {
     const w = tk.variable(tk.tensor([1]), { name: 'w' });
     const y = w.square().sum();

@@ -73,6 +73,28 @@ describe('evaluate callbacks', () => {
   });
 });
 
+describe('progress bars', () => {
+  it('a ProgbarLogger among the callbacks is the only bar (as Keras), and shows the running metrics per batch', () => {
+    const model = classifier();
+    const out: string[] = [];
+    const logger = new tk.callbacks.ProgbarLogger({ write: (t) => out.push(t), isTTY: true, now: () => 0 });
+    const written: string[] = [];
+    const original = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string) => { written.push(String(chunk)); return true; }) as typeof process.stdout.write;
+    try {
+      model.evaluate(x5, y5, { batchSize: 2, verbose: 1, callbacks: [logger] });
+    } finally {
+      process.stdout.write = original;
+    }
+    expect(written.join('')).toBe(''); // no second, default bar
+    const text = out.join('').replace(/\x1b\[[0-9;]*m/g, ''); // without the TTY colours
+    expect(text).toContain('1/3 ━');
+    const afterFirst = text.split('\r').find((line) => line.startsWith('1/3'))!;
+    expect(afterFirst).toMatch(/ - acc: \d\.\d{4} - loss: \d\.\d{4} - mae: \d\.\d{4}/); // the running logs after batch 1
+    expect(text).toMatch(/3\/3 ━+ .*\n$/);
+  });
+});
+
 describe('predict callbacks', () => {
   it('get the predict hooks in order, and each batch\'s outputs', () => {
     const model = classifier();

@@ -108,6 +108,26 @@ describe('optimizers: gradientAccumulationSteps', () => {
     expect(resumed.getWeights().map((s) => Array.from(s.tensor.data))).toEqual(opt.getWeights().map((s) => Array.from(s.tensor.data)));
   });
 
+  it('an update resets every accumulator, also of a variable without a gradient in that call (Keras)', () => {
+    const opt = new O.SGD({ learningRate: 1, gradientAccumulationSteps: 2 });
+    const a = tk.variable(tk.tensor([0]), { name: 'a' });
+    const b = tk.variable(tk.tensor([0]), { name: 'b' });
+    opt.applyGradients([[tk.tensor([1]), a], [tk.tensor([10]), b]]);
+    opt.applyGradients([[tk.tensor([1]), a], [null, b]]); // update: b has no gradient, its 10 is dropped
+    opt.applyGradients([[tk.tensor([0]), a], [tk.tensor([0]), b]]);
+    opt.applyGradients([[tk.tensor([0]), a], [tk.tensor([0]), b]]);
+    expect([a.data[0], b.data[0]]).toEqual([-1, 0]);
+  });
+
+  it('update observers (GradientStats) see the applied gradients, only on the calls that update', () => {
+    const seen: number[][] = [];
+    const opt = new O.SGD({ learningRate: 0.1, gradientAccumulationSteps: 2, lossScaleFactor: 512 });
+    opt.updateObservers.push({ beforeUpdate: (pairs) => { seen.push(Array.from(pairs[0]![0].data)); } });
+    run(opt, [0], [[512], [1536], [2048], [0]]);
+    // Unscaled 1, 3, 4, 0: updates with the means 2 and 2, reported on calls 2 and 4 only.
+    expect(seen).toEqual([[2], [2]]);
+  });
+
   it('fit with batches of 8 accumulated over 2 steps trains as batches of 16', async () => {
     const train = async (batchSize: number, gradientAccumulationSteps: number | null): Promise<Float32Array[]> => {
       tk.setSeed(11);

@@ -521,6 +521,14 @@ describe('optimizers: applyGradients input handling', () => {
       .toThrow(/must be a Variable/);
   });
 
+  it('a variable twice in one call is an error naming it (its gradients belong in one pair)', () => {
+    const w = tk.variable(tk.tensor([1]), { name: 'w' });
+    expect(() => new O.SGD().applyGradients([[tk.tensor([1]), w], [tk.tensor([2]), w]])).toThrow(
+      "SGD.applyGradients: variable 'w' appears twice (items 0 and 1); add its gradients into one pair",
+    );
+    expect(Array.from(w.data)).toEqual([1]);
+  });
+
   it('a variable first seen after the build gets its slots then', () => {
     const a = tk.variable(tk.tensor([1]), { name: 'a' });
     const b = tk.variable(tk.tensor([1]), { name: 'b' });
