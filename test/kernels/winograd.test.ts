@@ -267,13 +267,13 @@ describe('Winograd convolution equals the direct one (float64 oracle)', () => {
     expect(dot(w, dW)).toBeCloseTo(yz, 3);
   });
 
-  it('sub-chunks of two images and an uneven last one (2 + 1) give the same results', () => {
-    // 40×40 'same', 64 filters: 16·20·20·64 = 409,600 floats of M per image, so two fit the bound.
-    const rand = rng(10);
-    const g = conv2dGeometry(3, 40, 40, 3, 3, 3, 1, 1, 1, 1, 'same');
+  /** Three 'same' images of n×n×C with 64 filters through every direction, against the oracle; returns y. */
+  function threeImages(n: number, C: number, seed: number): { y: Float32Array; x: Float32Array; w: Float32Array; g: Conv2DGeometry } {
+    const rand = rng(seed);
+    const g = conv2dGeometry(3, n, n, C, 3, 3, 1, 1, 1, 1, 'same');
     const F = 64;
-    const x = randArray(3 * 40 * 40 * 3, rand), w = randArray(9 * 3 * F, rand);
-    const y = new Float32Array(3 * 40 * 40 * F);
+    const x = randArray(3 * n * n * C, rand), w = randArray(9 * C * F, rand);
+    const y = new Float32Array(3 * n * n * F);
     winogradConv(x, g, 0, 3, w, F, y, null, false);
     expectCloseScaled(y, refConv(x, w, g, F, null, false));
     const dz = randArray(y.length, rand);
@@ -282,6 +282,12 @@ describe('Winograd convolution equals the direct one (float64 oracle)', () => {
     winogradConvBackward(x, dz, g, 0, 3, w, F, dW, false, dx);
     expectCloseScaled(dW, ref.dW);
     expectCloseScaled(dx, ref.dx);
+    return { y, x, w, g };
+  }
+
+  it('sub-chunks of two images and an uneven last one (2 + 1) give the same results', () => {
+    // 40×40 'same', 64 filters: 16·20·20·64 = 409,600 floats of M per image, so two fit the bound.
+    threeImages(40, 3, 10);
   });
 
   it('no images: dW is zeroed (a sum over no patches), or left alone when accumulating', () => {
@@ -314,22 +320,10 @@ describe('Winograd convolution equals the direct one (float64 oracle)', () => {
   it(`splits a chunk whose transforms exceed ${WINOGRAD_MAX_FLOATS} floats into sub-chunks, with the same results`, () => {
     // 64×64 'same', 64 filters: 16·32·32·64 = 1,048,576 floats of M per image (the bound), so
     // one image per sub-chunk; three images take three sub-chunks.
-    const rand = rng(9);
-    const g = conv2dGeometry(3, 64, 64, 2, 3, 3, 1, 1, 1, 1, 'same');
-    const F = 64;
-    const x = randArray(3 * 64 * 64 * 2, rand), w = randArray(9 * 2 * F, rand);
-    const y = new Float32Array(3 * 64 * 64 * F);
-    winogradConv(x, g, 0, 3, w, F, y, null, false);
+    const { y, x, w, g } = threeImages(64, 2, 9);
     const one = new Float32Array(y.length);
-    for (let b = 0; b < 3; b++) winogradConv(x, g, b, 1, w, F, one, null, false);
+    for (let b = 0; b < 3; b++) winogradConv(x, g, b, 1, w, 64, one, null, false);
     expect(y).toEqual(one);
-    expectCloseScaled(y, refConv(x, w, g, F, null, false));
-    const dz = randArray(y.length, rand);
-    const ref = refGrads(x, w, dz, g, F);
-    const dW = new Float32Array(w.length), dx = new Float32Array(x.length);
-    winogradConvBackward(x, dz, g, 0, 3, w, F, dW, false, dx);
-    expectCloseScaled(dW, ref.dW);
-    expectCloseScaled(dx, ref.dx);
   });
 });
 

@@ -266,26 +266,44 @@ const gradRows = new Float64Array(12);
  * // V[0] = 0 − 2 − 8 + 10 = 0
  */
 export function winogradInput(x: Float32Array, g: Conv2DGeometry, b0: number, count: number, V: Float32Array): void {
-  const { inH, inW, inC: C, padTop, padLeft } = g;
-  const [tilesH, tilesW] = winogradTiles(g);
-  const T = count * tilesH * tilesW;
-  const TC = winogradStride(T, C); // distance between positions ξ in V
-  const xRow = inW * C;
+  const C = g.inC;
+  const TC = winogradStride(tileCount(g, count), C); // distance between positions ξ in V
+  const xRow = g.inW * C;
   const patch = patchBuffer(16 * C);
+  forEachTile(g, b0, count, (t, b, iy, ix, inside) => {
+    if (inside) {
+      inputTile(x, ((b * g.inH + iy) * g.inW + ix) * C, xRow, C, V, t * C, TC);
+    } else {
+      // On the border: copy the patch's in-image cells into a zeroed 4×4×C patch first.
+      patch.fill(0, 0, 16 * C);
+      borderPatch(x, patch, g, b, iy, ix, true);
+      inputTile(patch, 0, 4 * C, C, V, t * C, TC);
+    }
+  });
+}
+
+/** Tiles in `count` images. */
+function tileCount(g: Conv2DGeometry, count: number): number {
+  const [tilesH, tilesW] = winogradTiles(g);
+  return count * tilesH * tilesW;
+}
+
+/**
+ * Calls `visit(t, b, iy, ix, inside)` for every tile t of images b0 … b0+count, in V's order:
+ * (iy, ix) is the top-left corner of the tile's 4×4 input patch in image b (negative in the
+ * padding), and `inside` tells whether the whole patch lies in the image.
+ */
+function forEachTile(g: Conv2DGeometry, b0: number, count: number,
+  visit: (t: number, b: number, iy: number, ix: number, inside: boolean) => void): void {
+  const { inH, inW, padTop, padLeft } = g;
+  const [tilesH, tilesW] = winogradTiles(g);
   let t = 0;
   for (let b = b0; b < b0 + count; b++) {
     for (let ty = 0; ty < tilesH; ty++) {
       const iy = 2 * ty - padTop;
       for (let tx = 0; tx < tilesW; tx++, t++) {
         const ix = 2 * tx - padLeft;
-        if (iy >= 0 && ix >= 0 && iy + 4 <= inH && ix + 4 <= inW) {
-          inputTile(x, ((b * inH + iy) * inW + ix) * C, xRow, C, V, t * C, TC);
-        } else {
-          // On the border: copy the patch's in-image cells into a zeroed 4×4×C patch first.
-          patch.fill(0, 0, 16 * C);
-          borderPatch(x, patch, g, b, iy, ix, true);
-          inputTile(patch, 0, 4 * C, C, V, t * C, TC);
-        }
+        visit(t, b, iy, ix, iy >= 0 && ix >= 0 && iy + 4 <= inH && ix + 4 <= inW);
       }
     }
   }
@@ -350,27 +368,19 @@ function inputTile(x: Float32Array, src: number, rowStride: number, C: number, V
  * // dx = 1 at (1,1), (1,2), (2,1), (2,2); 0 elsewhere
  */
 export function winogradInputGrad(dV: Float32Array, g: Conv2DGeometry, b0: number, count: number, dx: Float32Array): void {
-  const { inH, inW, inC: C, padTop, padLeft } = g;
-  const [tilesH, tilesW] = winogradTiles(g);
-  const TC = winogradStride(count * tilesH * tilesW, C);
-  const xRow = inW * C;
+  const C = g.inC;
+  const TC = winogradStride(tileCount(g, count), C);
+  const xRow = g.inW * C;
   const patch = patchBuffer(16 * C);
-  let t = 0;
-  for (let b = b0; b < b0 + count; b++) {
-    for (let ty = 0; ty < tilesH; ty++) {
-      const iy = 2 * ty - padTop;
-      for (let tx = 0; tx < tilesW; tx++, t++) {
-        const ix = 2 * tx - padLeft;
-        if (iy >= 0 && ix >= 0 && iy + 4 <= inH && ix + 4 <= inW) {
-          inputTileGrad(dV, t * C, TC, C, dx, ((b * inH + iy) * inW + ix) * C, xRow);
-        } else {
-          patch.fill(0, 0, 16 * C);
-          inputTileGrad(dV, t * C, TC, C, patch, 0, 4 * C);
-          borderPatch(dx, patch, g, b, iy, ix, false);
-        }
-      }
+  forEachTile(g, b0, count, (t, b, iy, ix, inside) => {
+    if (inside) {
+      inputTileGrad(dV, t * C, TC, C, dx, ((b * g.inH + iy) * g.inW + ix) * C, xRow);
+    } else {
+      patch.fill(0, 0, 16 * C);
+      inputTileGrad(dV, t * C, TC, C, patch, 0, 4 * C);
+      borderPatch(dx, patch, g, b, iy, ix, false);
     }
-  }
+  });
 }
 
 /**
@@ -418,7 +428,7 @@ export function winogradOutput(M: Float32Array, g: Conv2DGeometry, b0: number, c
   y: Float32Array, bias: Float32Array | null, relu: boolean): void {
   const { outH, outW } = g;
   const [tilesH, tilesW] = winogradTiles(g);
-  const TF = winogradStride(count * tilesH * tilesW, F); // distance between positions ξ in M
+  const TF = winogradStride(tileCount(g, count), F); // distance between positions ξ in M
   const yRow = outW * F;
   let m = 0; // M[0][t][0] of the current tile
   for (let b = b0; b < b0 + count; b++) {
@@ -473,7 +483,7 @@ function activate(v: number, relu: boolean): number {
 export function winogradOutputGrad(dz: Float32Array, g: Conv2DGeometry, b0: number, count: number, F: number, dM: Float32Array): void {
   const { outH, outW } = g;
   const [tilesH, tilesW] = winogradTiles(g);
-  const TF = winogradStride(count * tilesH * tilesW, F);
+  const TF = winogradStride(tileCount(g, count), F);
   const yRow = outW * F;
   let m = 0;
   for (let b = b0; b < b0 + count; b++) {
