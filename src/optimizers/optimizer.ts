@@ -316,8 +316,9 @@ export abstract class Optimizer {
   /**
    * The current learning rate as a number (a schedule is evaluated at the number of
    * `applyGradients` calls so far, which is `iterations` unless gradients are accumulated, as
-   * Keras; a function is called). Setting it takes a number, a schedule or a function; a number cannot replace a
-   * schedule (as Keras: build the optimizer with a number if callbacks must change it).
+   * Keras; a function is called). Setting it takes a number, a schedule or a function; a number
+   * cannot replace a schedule (as Keras: build the optimizer with a number if callbacks must
+   * change it).
    */
   get learningRate(): number {
     return this.currentLearningRate();
