@@ -45,18 +45,18 @@ const NC = 1024;
 // blocking shows at n = 2048, where one block the size of the whole matrix (no tiling) drops
 // from 5.7 to 4.9 GFLOPS.
 
-// NOTE: the packed panels are float64 (a Float64Array), so the micro-kernel's loads need no
-// float32→float64 conversion: a Float32Array kernel measured 20% slower under tsx, whose loader
-// detaches an ArrayBuffer at startup, after which V8 adds a "was the buffer detached?" check to
-// every typed-array load. A plain JS array of unboxed doubles avoids that check and was used
-// first; in Node 20 (V8 11.3), timed in one process with the calls alternating, the
-// Float64Array was faster in 16 of 20 pairs, by a median 2–6% per shape (n = 1024 and the
-// convnet's products; 5 runs on a busy host, 3.7–5.6 GFLOPS). With one array rather than two,
-// the kernel also reloads the bounds of one array per step instead of two (~5%).
+// NOTE: the packed panels live in one plain JS array, not a Float32Array, for speed that does
+// not depend on how V8 happens to compile the kernel. Filled with 0.5 (a non-integer), the
+// array gets unboxed float64 elements from the start, so loads need no float32→float64
+// conversion and, unlike typed-array loads, no "was the buffer detached?" check. V8 compiles
+// that check into every typed-array load once anything in the process has detached an
+// ArrayBuffer (tsx's loader does, at startup), which made a Float32Array kernel 20% slower
+// under tsx. With one array rather than two, the kernel also reloads the bounds of one array
+// per step instead of two (~5%).
 // The A block takes the first MC·KC slots, the B panel the KC·NC after it. Allocated once (2 MB,
 // 4 ms) and reused by every call: JS runs this single-threaded, so module-level scratch is safe.
 const B_PANEL = MC * KC;
-const packed = new Float64Array(MC * KC + KC * NC);
+const packed: number[] = new Array<number>(MC * KC + KC * NC).fill(0.5);
 /** The micro-kernel writes partial tiles on the right and bottom edges of C here first. */
 const edgeTile = new Float32Array(MR * NR);
 
