@@ -51,8 +51,10 @@ const NC = 1024;
 // conversion and, unlike typed-array loads, no "was the buffer detached?" check. V8 compiles
 // that check into every typed-array load once anything in the process has detached an
 // ArrayBuffer (tsx's loader does, at startup), which made a Float32Array kernel 20% slower
-// under tsx. With one array rather than two, the kernel also reloads the bounds of one array
-// per step instead of two (~5%).
+// under tsx. A Float64Array (no conversion either) measured as fast in a bare process, but
+// 15–25% slower than this array once the process holds TF.js and the SIMD engine's workers
+// (median of alternating calls at n = 256/512/1024: 0.76–0.85× the speed). With one array rather
+// than two, the kernel also reloads the bounds of one array per step instead of two (~5%).
 // The A block takes the first MC·KC slots, the B panel the KC·NC after it. Allocated once (2 MB,
 // 4 ms) and reused by every call: JS runs this single-threaded, so module-level scratch is safe.
 const B_PANEL = MC * KC;
