@@ -6,7 +6,7 @@
 // computed the same numbers.
 import * as tk from '../src/index.js';
 import * as ops from '../src/ops/index.js';
-import { measure, printTable, tf, tfWasmFlavour, useTfCpu, useTfWasm, type MeasureOptions, type Row } from './util.js';
+import { measure, printTable, seeded, tf, tfWasmFlavour, useTfCpu, useTfWasm, type MeasureOptions, type Row } from './util.js';
 
 interface ConvCase {
   label: string;
@@ -22,17 +22,6 @@ const POOLS: { label: string; x: [number, number, number, number] }[] = [
   { label: 'maxpool 26×26×32', x: [32, 26, 26, 32] },
   { label: 'maxpool 11×11×64', x: [32, 11, 11, 64] },
 ];
-
-/** Uniform numbers in [-1, 1) from a fixed seed (an LCG), so every run sees the same data. */
-function seeded(shape: readonly number[], seed: number): Float32Array {
-  const x = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  let s = seed >>> 0;
-  for (let i = 0; i < x.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    x[i] = s / 2 ** 31 - 1;
-  }
-  return x;
-}
 
 /** Sampling for one call of about `expectedMs`: fewer samples for calls of a second or more. */
 function optionsFor(expectedMs: number): MeasureOptions {

@@ -11,19 +11,13 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { gemm } from '../src/tensor/kernels/gemm.js';
 import { gemmAuto, setKernels, setNumThreads, threadStats, type KernelKind } from '../src/tensor/kernels/engine.js';
-import { measure, printTable, tf, tfWasmFlavour, useTfCpu, useTfWasm, type MeasureOptions, type Row } from './util.js';
+import { measure, printTable, seeded, tf, tfWasmFlavour, useTfCpu, useTfWasm, type MeasureOptions, type Row } from './util.js';
 
 const SIZES = [128, 256, 512, 1024];
 
-/** Uniform numbers in [-1, 1) from a fixed seed, so every run multiplies the same matrices. */
+/** An n×n matrix of seeded uniform numbers in [-1, 1), so every run multiplies the same matrices. */
 export function seededMatrix(n: number, seed: number): Float32Array {
-  const x = new Float32Array(n * n);
-  let s = seed >>> 0;
-  for (let i = 0; i < x.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0; // LCG: plenty for benchmark data
-    x[i] = s / 2 ** 31 - 1;
-  }
-  return x;
+  return seeded([n, n], seed);
 }
 
 /**

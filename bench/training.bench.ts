@@ -31,25 +31,21 @@ function mnistShaped(seed: number): { x: tk.Tensor; y: tk.Tensor } {
   return { x, y: tk.oneHot(labels, 10) };
 }
 
-async function timeTk(build: () => tk.Sequential, x: tk.Tensor, y: tk.Tensor, epochs: number): Promise<number[]> {
-  const times: number[] = [];
-  for (let e = 0; e < epochs; e++) {
-    const model = build();
-    const t0 = performance.now();
-    await model.fit(x, y, { epochs: 1, batchSize: BATCH, verbose: 0 });
-    times.push(performance.now() - t0);
-  }
-  return times;
+/** What both libraries' models offer for timing an epoch. */
+interface Trainable<T> {
+  fit(x: T, y: T, args: { epochs: number; batchSize: number; verbose: 0 }): Promise<unknown>;
+  dispose?(): void;
 }
 
-async function timeTfEpoch(build: () => tf.Sequential, x: tf.Tensor, y: tf.Tensor, epochs: number): Promise<number[]> {
+/** Times `epochs` one-epoch fits, each on a freshly built model (TF.js models are disposed after). */
+async function timeEpochs<T>(build: () => Trainable<T>, x: T, y: T, epochs: number): Promise<number[]> {
   const times: number[] = [];
   for (let e = 0; e < epochs; e++) {
     const model = build();
     const t0 = performance.now();
     await model.fit(x, y, { epochs: 1, batchSize: BATCH, verbose: 0 });
     times.push(performance.now() - t0);
-    model.dispose();
+    model.dispose?.();
   }
   return times;
 }
@@ -114,11 +110,11 @@ export async function run(): Promise<void> {
 
   // ---- MLP 784-128-10 ----
   const { x, y } = mnistShaped(1);
-  const tkTimes = await timeTk(tkMlp, x, y, 3);
+  const tkTimes = await timeEpochs(tkMlp, x, y, 3);
   await useTfCpu();
   const tx = tf.tensor(x.data, [SAMPLES, 784]);
   const ty = tf.tensor(y.data, [SAMPLES, 10]);
-  const tfTimes = await timeTfEpoch(tfMlp, tx, ty, 2);
+  const tfTimes = await timeEpochs(tfMlp, tx, ty, 2);
   const tkMs = median(tkTimes);
   const tfMs = median(tfTimes);
   const mlpRows: Row[] = [
@@ -126,7 +122,7 @@ export async function run(): Promise<void> {
     { name: 'MLP epoch tfjs-cpu', ms: tfMs },
   ];
   if (await useTfWasm()) {
-    const wasmMs = median(await timeTfEpoch(tfMlp, tx, ty, 2));
+    const wasmMs = median(await timeEpochs(tfMlp, tx, ty, 2));
     mlpRows[0]!.vs!['tfjs-wasm'] = wasmMs;
     mlpRows.push({ name: 'MLP epoch tfjs-wasm', ms: wasmMs });
   }
@@ -143,7 +139,7 @@ export async function run(): Promise<void> {
   const cnnTk = new Map<string, number>();
   for (const [kind, threads] of configs) {
     useKernels(kind, threads);
-    cnnTk.set(`${kind}×${threads}`, median(await timeTk(tkCnn, cx, cy, kind === 'js' ? 1 : 2)));
+    cnnTk.set(`${kind}×${threads}`, median(await timeEpochs(tkCnn, cx, cy, kind === 'js' ? 1 : 2)));
   }
   useKernels('simd', cores);
   await useTfCpu();

@@ -162,3 +162,17 @@ export async function useTfWasm(): Promise<boolean> {
 export async function tfWasmFlavour(): Promise<string> {
   return (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) ? 'simd' : 'no simd';
 }
+
+/**
+ * Uniform numbers in [-1, 1) of the given shape from a fixed seed (an LCG: plenty for benchmark
+ * data), so every run computes on the same inputs.
+ */
+export function seeded(shape: readonly number[], seed: number): Float32Array {
+  const x = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  let s = seed >>> 0;
+  for (let i = 0; i < x.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    x[i] = s / 2 ** 31 - 1;
+  }
+  return x;
+}
