@@ -124,7 +124,7 @@ async function main(): Promise<void> {
 }
 
 /** Test loss and accuracy, a confusion matrix and some misclassified digits. */
-function report(model: tk.Sequential, data: Dataset): void {
+function report(model: tk.Model<tk.Tensor>, data: Dataset): void {
   const [testLoss, testAccuracy] = model.evaluate(data.test.x, data.test.y, { verbose: 0 }) as number[];
   console.log(`Test loss: ${testLoss!.toFixed(4)}   Test accuracy: ${(testAccuracy! * 100).toFixed(2)}% on ${data.test.labels.length} digits\n`);
 

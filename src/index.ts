@@ -1,6 +1,7 @@
 // The public surface of tensorkit, and nothing else.
 
 import './ops/index.js'; // binds the Tensor methods to the ops (see src/tensor/tensor.ts)
+import './models/builtins.js'; // registers the built-in layer and model classes by name (saving, fromConfig)
 
 export { Tensor, Variable, tensor, tensor as constant, variable, type TensorLike, type NestedArray } from './tensor/tensor.js';
 export { zeros, ones, fill, zerosLike, onesLike, eye, range, linspace, randomUniform, randomNormal, truncatedNormal, type RandomOptions } from './tensor/creation.js';
@@ -32,7 +33,12 @@ export { customGrad, type CustomGradResult, type CustomGradOptions, type GradSav
 
 export * as backend from './backend.js';
 
-export { Sequential, sequential, type SequentialArgs, type CompileArgs, type FitArgs, type EvaluateArgs, type PredictArgs, type OnBatchArgs, type SummaryOptions } from './models/index.js';
+export {
+  Model, Sequential, sequential, model, type ModelArgs, type SymbolicStructure, type SequentialArgs, type CompileArgs, type LossSpec, type MetricsSpec,
+  type FitArgs, type EvaluateArgs, type PredictArgs, type OnBatchArgs, type SummaryOptions, type ModelData, type Dataset, type DataLike,
+} from './models/index.js';
+export { input, SymbolicTensor, type InputOptions } from './layers/index.js';
+export { registerClass, getRegisteredClass, deserializeLayer } from './layers/registry.js';
 export { loadModel, type LoadOptions, type ModelArtifacts, type IOHandler, type SaveOptions, type SaveResult } from './models/io/index.js';
 export { softmaxCrossEntropyWithLogits, sigmoidCrossEntropyWithLogits } from './ops/index.js';
 

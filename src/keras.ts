@@ -12,3 +12,5 @@ export * as optimizers from './optimizers/index.js';
 export * as callbacks from './callbacks/index.js';
 export * as backend from './backend.js';
 export { Sequential } from './models/sequential.js';
+export { Model } from './models/model.js';
+export { input as Input } from './layers/input_layer.js';

@@ -2,7 +2,7 @@
 
 import type { Tensor } from '../tensor/tensor.js';
 import { getActivation, serializeActivation, type Activation as ActivationFn, type ActivationIdentifier } from './activations.js';
-import { Layer, type CallArgs, type LayerArgs, type LayerConfig } from './layer.js';
+import { Layer, type CallArgs, type LayerArgs, type LayerConfig, type SymbolicShape } from './layer.js';
 import { LAYER_ARG_KEYS, checkOptions, layerWho } from './options.js';
 
 /** TF.js's form: `{ activation: 'relu', ...layer options }`. */
@@ -22,6 +22,19 @@ export interface ActivationLayerOptions extends LayerArgs {
  */
 export class Activation extends Layer {
   static override readonly className: string = 'Activation';
+
+  /**
+   * Builds an Activation layer from its `getConfig()`.
+   *
+   * @example
+   * ```ts
+   * const copy = tk.layers.Activation.fromConfig(layer.getConfig());
+   * ```
+   */
+  static override fromConfig(config: LayerConfig): Activation {
+    if (!Object.hasOwn(config, 'activation')) throw new Error("Activation.fromConfig: the required option 'activation' is missing");
+    return new Activation(config as unknown as ActivationLayerOptions);
+  }
   /** The activation function applied elementwise. */
   readonly activation: ActivationFn;
 
@@ -41,7 +54,12 @@ export class Activation extends Layer {
       throw new Error(`${who}: ${(e as Error).message}`);
     }
     super(merged);
+    this.supportsMasking = true; // passes its input's mask on, as Keras
     this.activation = fn;
+  }
+
+  override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    return inputShape;
   }
 
   call(x: Tensor, _args: CallArgs): Tensor {

@@ -143,6 +143,10 @@ export class BatchNormalization extends Layer {
     super.build(inputShape);
   }
 
+  override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    return inputShape;
+  }
+
   call(x: Tensor, args: CallArgs): Tensor {
     const axis = this.featureAxis;
     const reduction = x.shape.map((_, i) => i).filter((i) => i !== axis);

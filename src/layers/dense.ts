@@ -45,6 +45,19 @@ const DENSE_KEYS = [
 export class Dense extends Layer {
   static override readonly className: string = 'Dense';
 
+  /**
+   * Builds a Dense layer from its `getConfig()` (units is positional in the constructor).
+   *
+   * @example
+   * ```ts
+   * const copy = tk.layers.Dense.fromConfig(layer.getConfig());
+   * ```
+   */
+  static override fromConfig(config: LayerConfig): Dense {
+    const { units, ...options } = config;
+    return new Dense(units as number, options as DenseOptions);
+  }
+
   /** The number of outputs per sample (the kernel is `[inputDim, units]`). */
   readonly units: number;
   /** The activation applied to `x·kernel + bias` (linear by default). */
@@ -85,6 +98,7 @@ export class Dense extends Layer {
     const biasRegularizer = regularizerOrNull(options.biasRegularizer, `${who} biasRegularizer`);
     const activityRegularizer = regularizerOrNull(options.activityRegularizer, `${who} activityRegularizer`);
     super(options);
+    this.supportsMasking = true; // passes its input's mask on, as Keras
     this.units = units;
     this.activation = activation;
     this.useBias = useBias;

@@ -4,7 +4,7 @@ import * as ops from '../ops/index.js';
 import { Random, randomSource } from '../tensor/random.js';
 import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { Layer, type CallArgs, type LayerArgs, type LayerConfig } from './layer.js';
+import { Layer, type CallArgs, type LayerArgs, type LayerConfig, type SymbolicShape } from './layer.js';
 import { LAYER_ARG_KEYS, checkOptions, describe, layerWho, seedOption } from './options.js';
 
 /** Options of {@link Dropout}. */
@@ -36,6 +36,19 @@ export interface DropoutOptions extends LayerArgs {
  */
 export class Dropout extends Layer {
   static override readonly className: string = 'Dropout';
+
+  /**
+   * Builds a Dropout layer from its `getConfig()` (rate is positional in the constructor).
+   *
+   * @example
+   * ```ts
+   * const copy = tk.layers.Dropout.fromConfig(layer.getConfig());
+   * ```
+   */
+  static override fromConfig(config: LayerConfig): Dropout {
+    const { rate, ...options } = config;
+    return new Dropout(rate as number, options as DropoutOptions);
+  }
   /** The fraction of inputs zeroed during training, in [0, 1]; kept inputs are scaled by 1/(1 − rate). */
   readonly rate: number;
   /** The shape of the keep/drop mask, broadcast over the input (null entries take the input size), or null for the input shape. */
@@ -57,10 +70,15 @@ export class Dropout extends Layer {
     }
     const seed = seedOption(who, options.seed);
     super(options);
+    this.supportsMasking = true; // passes its input's mask on, as Keras
     this.rate = rate;
     this.noiseShape = noiseShape === null ? null : noiseShape.slice();
     this.seed = seed;
     this.rng = seed === null ? null : new Random(seed);
+  }
+
+  override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    return inputShape;
   }
 
   call(x: Tensor, args: CallArgs): Tensor {

@@ -2,12 +2,15 @@
 // Activations, initializers and regularizers are their own namespaces (tk.activations,
 // tk.initializers, tk.regularizers), re-exported here as namespaces too.
 
-export { Layer, formatSymbolicShape, type SymbolicShape, type LayerArgs, type CallArgs, type InputSpec, type LayerConfig } from './layer.js';
+export { Layer, formatSymbolicShape, type SymbolicShape, type LayerArgs, type CallArgs, type InputSpec, type LayerConfig, type AnyLayer, type Mask, type SymbolicOf, type LayerInputs } from './layer.js';
+export { SymbolicTensor, LayerNode, isSymbolicTensor, type InputStructure } from './symbolic.js';
+export { maskOf, setMask } from './mask.js';
+export { Merge, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot, type MergeOptions, type ConcatenateOptions, type DotOptions } from './merging.js';
 export { Dense, type DenseOptions } from './dense.js';
 export { Flatten, type FlattenOptions, type DataFormat } from './flatten.js';
 export { Activation, type ActivationLayerOptions } from './activation_layer.js';
 export { Reshape } from './reshape.js';
-export { InputLayer, type InputLayerOptions } from './input_layer.js';
+export { InputLayer, input, type InputLayerOptions, type InputOptions } from './input_layer.js';
 export { Dropout, type DropoutOptions } from './dropout.js';
 export { BatchNormalization, type BatchNormalizationOptions } from './batch_normalization.js';
 export { Softmax, type SoftmaxOptions } from './softmax.js';

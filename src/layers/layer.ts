@@ -1,13 +1,23 @@
 // The Layer base class, shaped like Keras: a layer is created with its arguments, creates its
 // weights lazily in `build(inputShape)` the first time it sees data, and computes in `call`.
-// `apply` is what users and models call: it builds if needed, checks the input, then calls.
+// `apply` is what users and models call, and it branches once:
+// - on concrete tensors it builds if needed, checks the input, then calls: numbers out;
+// - on symbolic tensors (tk.input, or another layer's symbolic output) it builds from the shapes,
+//   works out the output shapes and records a LayerNode (src/layers/symbolic.ts): a functional
+//   model is the graph of those nodes.
+// Masks (Embedding with maskZero, Masking) travel beside concrete tensors in a side table
+// (src/layers/mask.ts): `apply` hands a layer its input's mask and attaches `computeMask`'s result
+// to the output, so the same mechanism serves eager calls and graphs.
 
 import { toSnakeCase, uniqueName } from '../naming.js';
 import { Tensor, Variable, toTensor, type TensorLike } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
+import { noGrad } from '../autograd/tape.js';
 import * as ops from '../ops/index.js';
 import { getInitializer, type InitializerIdentifier } from './initializers.js';
 import { getRegularizer, type Regularizer, type RegularizerIdentifier } from './regularizers.js';
+import { LayerNode, SymbolicTensor, isSymbolicTensor } from './symbolic.js';
+import { maskOf, setMask } from './mask.js';
 
 /** A shape that may leave the batch (or any) dimension unknown: Keras's `None` is `null`. */
 export type SymbolicShape = readonly (number | null)[];
@@ -45,11 +55,30 @@ export interface LayerArgs {
   weights?: Tensor[];
 }
 
-/** What `call` receives besides the input. */
+/** A mask beside a layer's input: one per input tensor (null where an input has none). */
+export type Mask = Tensor | null;
+
+/** What `call` receives besides the input. Layers with call arguments of their own extend it. */
 export interface CallArgs {
   /** True inside `fit`: Dropout drops and BatchNormalization uses batch statistics. */
   training?: boolean;
+  /**
+   * The mask of the input (a list for a list of inputs), filled in by `apply` from the side table
+   * when the input carries one and the layer `supportsMasking`. Users rarely pass it.
+   */
+  mask?: Mask | Mask[];
+  /** Further call arguments of particular layers (`initialState`, `attentionMask`, ...). */
+  [option: string]: unknown;
 }
+
+/** The symbolic counterpart of a layer's concrete output type. */
+export type SymbolicOf<Out> = Out extends readonly Tensor[] ? SymbolicTensor[] : SymbolicTensor;
+
+/** A layer of any output kind: what a model's `layers` holds. */
+export type AnyLayer = Layer<Tensor | Tensor[]>;
+
+/** One input or a list of inputs (merge layers, multi-input models). */
+export type LayerInputs<T> = T | readonly T[];
 
 /** What a layer expects of its input once built; checked by `apply` with a clear error. */
 export interface InputSpec {
@@ -66,18 +95,57 @@ export type LayerConfig = Record<string, unknown>;
 
 /**
  * The base of every layer. Subclasses implement `call`, usually `build` (creating weights with
- * `addWeight`) and `computeOutputShape`, and extend `getConfig`.
+ * `addWeight`) and `computeOutputShape`, and extend `getConfig`. `Out` is what `call` returns:
+ * `Tensor` for most layers, `Tensor[]` (or either) for layers with several outputs.
  *
  * @example
  * ```ts
  * const dense = new tk.layers.Dense(3);
  * const y = dense.apply(tk.ones([2, 4]));   // builds: kernel [4, 3], bias [3]
  * dense.weights.map((w) => w.name);         // ['dense/kernel', 'dense/bias']
+ *
+ * // A custom layer, as in Keras:
+ * class Scale extends tk.layers.Layer {
+ *   static className = 'Scale';
+ *   scale: tk.Variable | null = null;
+ *   build(inputShape: tk.layers.SymbolicShape) {
+ *     this.scale = this.addWeight('scale', [inputShape[inputShape.length - 1]!], 'ones');
+ *     super.build(inputShape);
+ *   }
+ *   call(x: tk.Tensor) {
+ *     return x.mul(this.scale!);
+ *   }
+ * }
+ * tk.registerClass(Scale);   // so that models using it save and load
  * ```
  */
-export abstract class Layer {
-  /** The Keras class name, e.g. `'Dense'`. Subclasses override it. */
+export abstract class Layer<Out extends Tensor | Tensor[] = Tensor> {
+  /** The Keras class name, e.g. `'Dense'`. Subclasses set their own (default: the JS class name). */
   static readonly className: string = 'Layer';
+
+  /**
+   * Builds a layer from its `getConfig()` (Keras's `from_config`): by default `new this(config)`,
+   * which suits layers whose constructor takes one options object. Layers with positional
+   * arguments (`Dense(units, options)`) override it.
+   *
+   * @example
+   * ```ts
+   * const copy = tk.layers.Dropout.fromConfig(new tk.layers.Dropout(0.3).getConfig());
+   * ```
+   */
+  static fromConfig(config: LayerConfig): Layer<Tensor | Tensor[]> {
+    // `this` is the class fromConfig was called on (a subclass: the base is abstract).
+    const Ctor = this as unknown as new (config: LayerConfig) => Layer<Tensor | Tensor[]>;
+    return new Ctor(config);
+  }
+
+  /**
+   * True for layers that take a mask and pass one on (Dense, Dropout, activations, merges, ...).
+   * Another layer given a masked input drops the mask with a warning, as Keras does.
+   */
+  supportsMasking = false;
+  /** The calls of this layer on symbolic tensors, in order (Keras's `_inbound_nodes`). */
+  readonly inboundNodes: LayerNode[] = [];
 
   /** The layer's unique name (`dense`, `dense_1`, ...). */
   readonly name: string;
@@ -85,9 +153,9 @@ export abstract class Layer {
   built = false;
   /** The declared input shape with the batch axis (`null` = unknown), from `inputShape` etc. */
   readonly batchInputShape: SymbolicShape | null;
-  /** Set by `build`; checked by `apply`. */
-  protected inputSpec: InputSpec | null = null;
-  /** The shape `build` was called with. */
+  /** Set by `build`; checked by `apply` (one spec for every input, or one per input). */
+  protected inputSpec: InputSpec | InputSpec[] | null = null;
+  /** The shape `build` was called with (null for a list of inputs). */
   protected builtInputShape: SymbolicShape | null = null;
 
   private trainableFlag: boolean;
@@ -102,11 +170,11 @@ export abstract class Layer {
   protected activityRegularizer: Regularizer | null = null;
 
   constructor(args: LayerArgs = {}) {
-    const ctor = this.constructor as typeof Layer;
+    const className = classNameOf(this.constructor);
     if (args.name !== undefined && (typeof args.name !== 'string' || args.name === '')) {
-      throw new Error(`${ctor.className}: name must be a non-empty string, got ${JSON.stringify(args.name)}`);
+      throw new Error(`${className}: name must be a non-empty string, got ${JSON.stringify(args.name)}`);
     }
-    this.name = args.name ?? uniqueName(toSnakeCase(ctor.className));
+    this.name = args.name ?? uniqueName(toSnakeCase(className));
     this.trainableFlag = args.trainable ?? true;
     if (args.dtype !== undefined && args.dtype !== 'float32') {
       throw new Error(`${this.name}: dtype must be 'float32' (the only float type tensorkit stores), got '${args.dtype}'`);
@@ -115,25 +183,42 @@ export abstract class Layer {
     this.initialWeights = args.weights ?? null;
   }
 
-  /** The Keras class name of this layer. */
+  /** The Keras class name of this layer (its class's static `className`, else the JS class name). */
   getClassName(): string {
-    return (this.constructor as typeof Layer).className;
+    return classNameOf(this.constructor);
   }
 
   // ---- to implement in subclasses -------------------------------------------------------------
 
-  /** Creates the weights for inputs of `inputShape` (batch axis included, maybe null). */
-  build(inputShape: SymbolicShape): void {
-    this.builtInputShape = inputShape.slice();
+  /**
+   * Creates the weights for inputs of `inputShape` (batch axis included, maybe null); a list of
+   * shapes for a layer called on a list of tensors.
+   */
+  build(inputShape: SymbolicShape | SymbolicShape[]): void {
+    this.builtInputShape = isShapeList(inputShape) ? null : inputShape.slice();
     this.built = true;
   }
 
-  /** The forward computation on a built layer. */
-  abstract call(x: Tensor, args: CallArgs): Tensor;
+  /** The forward computation on a built layer: one tensor in (or a list, for merges), `Out` out. */
+  abstract call(inputs: Tensor | Tensor[], args: CallArgs): Out;
 
-  /** The output shape for an input shape (batch axis included). Default: unchanged. */
-  computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
-    return inputShape;
+  /**
+   * The output shape for an input shape (batch axis included; a list of shapes for several
+   * inputs or outputs). The default runs `call` on zeros, twice with different stand-ins for the
+   * unknown sizes, and reports as unknown every size that changed between the two: right for any
+   * layer, but a layer with a cheap formula should override it.
+   */
+  computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape | SymbolicShape[] {
+    return traceOutputShape(this, inputShape);
+  }
+
+  /**
+   * The mask of the output, given the inputs and their masks (Keras's `compute_mask`). Default:
+   * a layer that `supportsMasking` passes its input's mask on; others give none.
+   */
+  computeMask(_inputs: Tensor | Tensor[], mask: Mask | Mask[] | undefined): Mask | Mask[] {
+    if (!this.supportsMasking || mask === undefined) return null;
+    return mask;
   }
 
   /** The layer's configuration; subclasses add their own arguments. */
@@ -146,33 +231,110 @@ export abstract class Layer {
   // ---- using a layer ----------------------------------------------------------------------------
 
   /**
-   * Applies the layer to `x`, building it on first use. With `{ training: true }` Dropout and
-   * BatchNormalization behave as in `fit`.
+   * Applies the layer, building it on first use. On concrete tensors it computes (with
+   * `{ training: true }` Dropout and BatchNormalization behave as in `fit`); on symbolic tensors
+   * it records the call and returns symbolic outputs (the functional API). A list of tensors
+   * goes to layers that take several inputs (`tk.layers.Add`, ...).
    *
    * @example
    * ```ts
    * const y = new tk.layers.Dense(2, 'relu').apply(tk.ones([1, 3]), { training: false });
+   * const x = tk.input({ shape: [3] });
+   * const h = new tk.layers.Dense(2).apply(x);   // a SymbolicTensor of shape [null, 2]
    * ```
    */
-  apply(x: TensorLike, args: CallArgs = {}): Tensor {
-    const input = toTensor(x, this.name);
-    this.checkDeclaredShape(input.shape);
+  apply(inputs: LayerInputs<SymbolicTensor>, args?: CallArgs): SymbolicOf<Out>;
+  apply(inputs: LayerInputs<TensorLike>, args?: CallArgs): Out;
+  apply(inputs: LayerInputs<TensorLike | SymbolicTensor>, args: CallArgs = {}): Out | SymbolicOf<Out> {
+    if (args === null || typeof args !== 'object' || Array.isArray(args)) {
+      throw new Error(`${this.name}: the second argument of apply is the call arguments, e.g. { training: true }; got ${describeValue(args)}`);
+    }
+    if (containsSymbolic(inputs, args)) return this.applySymbolic(inputs, args);
+    return this.applyConcrete(inputs as LayerInputs<TensorLike>, args);
+  }
+
+  private applyConcrete(inputs: LayerInputs<TensorLike>, args: CallArgs): Out {
+    const list = isTensorList(inputs);
+    const xs: Tensor[] = list ? (inputs as readonly Tensor[]).slice() : [toTensor(inputs as TensorLike, this.name)];
+    if (!list) this.checkDeclaredShape(xs[0]!.shape);
     // As Keras, the input spec is checked before building too (a spec set in the constructor,
     // such as Dense's rank >= 2, guards `build` against inputs it cannot handle).
-    this.checkInputSpec(input.shape);
+    xs.forEach((x, i) => this.checkInputSpec(x.shape, list ? i : null));
     if (!this.built) {
-      this.buildFrom(input.shape);
-      this.checkInputSpec(input.shape);
+      this.buildFrom(list ? xs.map((x) => x.shape) : xs[0]!.shape);
+      xs.forEach((x, i) => this.checkInputSpec(x.shape, list ? i : null));
     }
-    const y = this.call(input, args);
+    const masks = xs.map((x) => maskOf(x));
+    let callArgs = args;
+    if (args.mask === undefined && masks.some((m) => m !== null)) {
+      if (this.supportsMasking) callArgs = { ...args, mask: list ? masks : masks[0]! };
+      else warnDroppedMask(this);
+    }
+    const input = list ? xs : xs[0]!;
+    const y = this.call(input, callArgs);
+    if (this.supportsMasking || callArgs.mask !== undefined) {
+      const outMask = this.computeMask(input, callArgs.mask);
+      const out = y as Tensor | Tensor[];
+      const ys = Array.isArray(out) ? out : [out];
+      ys.forEach((t, i) => {
+        const m = Array.isArray(outMask) ? outMask[i] ?? null : outMask;
+        if (m !== null) setMask(t, m);
+      });
+    }
     if (this.activityRegularizer !== null && args.training === true) {
-      this.activityLoss = ops.div(this.activityRegularizer.penalty(y), Math.max(1, y.shape[0] ?? 1));
+      const out = y as Tensor | Tensor[];
+      const first = Array.isArray(out) ? out[0]! : out;
+      this.activityLoss = ops.div(this.activityRegularizer.penalty(first), Math.max(1, first.shape[0] ?? 1));
     }
     return y;
   }
 
-  /** Builds for a concrete input shape, then loads any `weights` given to the constructor. */
-  buildFrom(shape: SymbolicShape): void {
+  /**
+   * The symbolic call: build from the shapes, find the output shapes, record a node. Symbolic
+   * tensors inside the call arguments (an RNN's `initialState`) become further inputs of the node.
+   */
+  private applySymbolic(inputs: LayerInputs<TensorLike | SymbolicTensor>, args: CallArgs): SymbolicOf<Out> {
+    const list = Array.isArray(inputs) && !isSymbolicTensor(inputs);
+    const xs = (list ? (inputs as readonly unknown[]) : [inputs]).map((x, i) => {
+      if (!isSymbolicTensor(x)) {
+        throw new Error(`${this.name}: got a mix of symbolic and concrete tensors${list ? ` (input ${i} is concrete)` : ''}; in a functional model every input of a layer comes from tk.input or another layer, constants too (wrap them in a layer)`);
+      }
+      return x;
+    });
+    if (list && xs.length === 0) throw new Error(`${this.name}: apply got an empty list of inputs`);
+    const shapes = xs.map((x) => x.shape);
+    // A layer not built yet builds first: its build names what it needs (as Sequential's build
+    // always did); the spec it then sets is checked.
+    if (!this.built) this.buildFrom(list ? shapes : shapes[0]!);
+    xs.forEach((x, i) => this.checkInputSpec(x.shape, list ? i : null));
+    const outShape = this.computeOutputShape(list ? shapes : shapes[0]!);
+    const { plain, tensors, paths } = splitCallArgs(args);
+    const node = new LayerNode(this, [...xs, ...tensors], list ? 'list' : 'single', plain, this.inboundNodes.length, paths);
+    const several = isShapeList(outShape);
+    const outShapes = several ? outShape : [outShape];
+    node.outputs = outShapes.map((s, i) => new SymbolicTensor(s, node, i));
+    node.outputIsList = several;
+    this.inboundNodes.push(node);
+    return (several ? node.outputs.slice() : node.outputs[0]!) as SymbolicOf<Out>;
+  }
+
+  /** The output of this layer's first call on symbolic tensors (Keras's `layer.output`). */
+  get output(): SymbolicTensor | SymbolicTensor[] {
+    const node = this.inboundNodes[0];
+    if (node === undefined) throw new Error(`${this.name}: the layer has not been called on a symbolic tensor, so it has no output yet`);
+    return node.outputIsList ? node.outputs.slice() : node.outputs[0]!;
+  }
+
+  /** The input of this layer's first call on symbolic tensors (Keras's `layer.input`). */
+  get input(): SymbolicTensor | SymbolicTensor[] {
+    const node = this.inboundNodes[0];
+    if (node === undefined) throw new Error(`${this.name}: the layer has not been called on a symbolic tensor, so it has no input yet`);
+    const main = node.inputs.slice(0, node.inputs.length - node.argTensorPaths.length);
+    return node.inputStructure === 'list' ? main : main[0]!;
+  }
+
+  /** Builds for an input shape (a list of shapes for several inputs), then loads any `weights` given to the constructor. */
+  buildFrom(shape: SymbolicShape | SymbolicShape[]): void {
     this.build(shape);
     this.built = true;
     if (this.initialWeights !== null) this.setWeights(this.initialWeights);
@@ -190,7 +352,7 @@ export abstract class Layer {
     options: { trainable?: boolean; regularizer?: RegularizerIdentifier | null } = {},
   ): Variable {
     const init = getInitializer(initializer, `${this.name}/${name}`);
-    const value = init.apply(shape);
+    const value = weightFill !== null ? weightFill(shape, `${this.name}/${name}`) : init.apply(shape);
     if (value.shape.length !== shape.length || value.shape.some((d, i) => d !== shape[i])) {
       throw new Error(`${this.name}: initializer for '${name}' returned shape ${formatShape(value.shape)}, expected ${formatShape(shape)}`);
     }
@@ -211,6 +373,11 @@ export abstract class Layer {
   set trainable(value: boolean) {
     this.trainableFlag = value;
     for (const v of this.variables) v.trainable = value && this.createdTrainable.has(v);
+  }
+
+  /** The layer's own variables (a model's sublayers hold theirs): those created trainable first, as Keras. */
+  protected ownWeights(): Variable[] {
+    return [...this.variables.filter((v) => this.createdTrainable.has(v)), ...this.variables.filter((v) => !this.createdTrainable.has(v))];
   }
 
   /** Trainable weights in creation order, then non-trainable ones (Keras order). */
@@ -288,20 +455,24 @@ export abstract class Layer {
     }
   }
 
-  private checkInputSpec(shape: readonly number[]): void {
-    const spec = this.inputSpec;
-    if (spec === null) return;
+  private checkInputSpec(shape: SymbolicShape, index: number | null): void {
+    const specs = this.inputSpec;
+    if (specs === null) return;
+    const spec = Array.isArray(specs) ? specs[index ?? 0] : specs;
+    if (spec === undefined) return;
+    const who = index === null ? this.name : `${this.name} (input ${index})`;
     if (spec.ndim !== undefined && shape.length !== spec.ndim) {
-      throw new Error(`${this.name}: expected an input of rank ${spec.ndim} (batch axis included), got shape ${formatShape(shape)}`);
+      throw new Error(`${who}: expected an input of rank ${spec.ndim} (batch axis included), got shape ${formatAnyShape(shape)}`);
     }
     if (spec.minNdim !== undefined && shape.length < spec.minNdim) {
-      throw new Error(`${this.name}: expected an input of rank >= ${spec.minNdim} (batch axis included), got shape ${formatShape(shape)}`);
+      throw new Error(`${who}: expected an input of rank >= ${spec.minNdim} (batch axis included), got shape ${formatAnyShape(shape)}`);
     }
     if (spec.axes !== undefined) {
       for (const [key, size] of Object.entries(spec.axes)) {
         const axis = Number(key) < 0 ? shape.length + Number(key) : Number(key);
-        if (shape[axis] !== size) {
-          throw new Error(`${this.name}: expected an input of shape ${formatSpec(spec, shape.length)} (axis ${key} of size ${size}), got shape ${formatShape(shape)}`);
+        // An unknown size (a symbolic None) is checked when data comes.
+        if (shape[axis] !== size && shape[axis] !== null) {
+          throw new Error(`${who}: expected an input of shape ${formatSpec(spec, shape.length)} (axis ${key} of size ${size}), got shape ${formatAnyShape(shape)}`);
         }
       }
     }
@@ -350,4 +521,132 @@ function resolveBatchInputShape(args: LayerArgs, name: string): SymbolicShape | 
     return [batch, ...args.inputShape];
   }
   return null;
+}
+
+// ---- building without initializers -----------------------------------------------------------
+
+/** While set, `addWeight` takes its values from here instead of the initializer (model loading). */
+let weightFill: ((shape: readonly number[], name: string) => Tensor) | null = null;
+
+/**
+ * Runs `f` with every weight a layer creates filled by `fill` instead of its initializer: the
+ * model loader builds layers whose values the file will overwrite at once, so it skips costly
+ * initializers (an orthogonal QR), leaves the global random stream untouched, and can refuse to
+ * create more values than the file holds. Scoped like `noGrad`: restored when `f` returns or throws.
+ */
+export function withWeightFill<T>(fill: (shape: readonly number[], name: string) => Tensor, f: () => T): T {
+  const previous = weightFill;
+  weightFill = fill;
+  try {
+    return f();
+  } finally {
+    weightFill = previous;
+  }
+}
+
+// ---- helpers of apply -------------------------------------------------------------------------
+
+/** A class's Keras name: its own static `className`, else the JS class name (a subclass that sets none). */
+function classNameOf(ctor: Function): string {
+  if (Object.hasOwn(ctor, 'className')) return (ctor as unknown as { className: string }).className;
+  return ctor.name !== '' ? ctor.name : 'Layer';
+}
+
+/** True for a list of shapes (`[[null, 4], [null, 4]]`), false for one shape (`[null, 4]`). */
+export function isShapeList(shape: SymbolicShape | readonly SymbolicShape[]): shape is SymbolicShape[] {
+  return shape.length > 0 && Array.isArray(shape[0]);
+}
+
+/** A list of inputs is a JS array of tensors; any other array is one tensor's nested values. */
+function isTensorList(inputs: unknown): inputs is readonly Tensor[] {
+  return Array.isArray(inputs) && inputs.length > 0 && inputs.every((x) => x instanceof Tensor);
+}
+
+function containsSymbolic(inputs: unknown, args: CallArgs): boolean {
+  if (isSymbolicTensor(inputs)) return true;
+  if (Array.isArray(inputs) && inputs.some((x) => isSymbolicTensor(x))) return true;
+  for (const value of Object.values(args)) {
+    if (isSymbolicTensor(value) || (Array.isArray(value) && value.some((v) => isSymbolicTensor(v)))) return true;
+  }
+  return false;
+}
+
+/** Where a symbolic tensor sat in the call arguments: `args[key]`, or `args[key][index]`. */
+export interface ArgTensorPath {
+  readonly key: string;
+  readonly index: number | null;
+}
+
+/**
+ * Splits call arguments into the plain ones (replayed as they are) and the symbolic tensors in
+ * them, with where each sat; keys are visited in sorted order, as Keras flattens kwargs.
+ */
+function splitCallArgs(args: CallArgs): { plain: Record<string, unknown>; tensors: SymbolicTensor[]; paths: ArgTensorPath[] } {
+  const plain: Record<string, unknown> = {};
+  const tensors: SymbolicTensor[] = [];
+  const paths: ArgTensorPath[] = [];
+  for (const key of Object.keys(args).sort()) {
+    const value = args[key];
+    if (isSymbolicTensor(value)) {
+      tensors.push(value);
+      paths.push({ key, index: null });
+    } else if (Array.isArray(value) && value.some((v) => isSymbolicTensor(v))) {
+      value.forEach((v, index) => {
+        if (!isSymbolicTensor(v)) throw new Error(`call argument '${key}': item ${index} is not a symbolic tensor; mix no concrete values with symbolic ones`);
+        tensors.push(v);
+        paths.push({ key, index });
+      });
+    } else if (value !== undefined) {
+      plain[key] = value;
+    }
+  }
+  return { plain, tensors, paths };
+}
+
+/**
+ * The default `computeOutputShape`: `call` on zeros, once with every unknown size set to 2 and
+ * once with 3; a size that differs between the two runs depends on an unknown one and is unknown.
+ */
+function traceOutputShape(layer: Layer<Tensor | Tensor[]>, inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape | SymbolicShape[] {
+  const list = isShapeList(inputShape);
+  const shapes: SymbolicShape[] = list ? inputShape : [inputShape as SymbolicShape];
+  const run = (stand: number): { shapes: (readonly number[])[]; several: boolean } => noGrad(() => {
+    const xs = shapes.map((s) => {
+      const concrete = s.map((d) => d ?? stand);
+      return new Tensor(new Float32Array(concrete.reduce((a, b) => a * b, 1)), concrete);
+    });
+    const y = layer.call(list ? xs : xs[0]!, { training: false });
+    return { shapes: (Array.isArray(y) ? y : [y]).map((t) => t.shape), several: Array.isArray(y) };
+  });
+  let a: ReturnType<typeof run>;
+  let b: ReturnType<typeof run>;
+  try {
+    a = run(2);
+    b = run(3);
+  } catch (e) {
+    throw new Error(`${layer.name}: cannot work out the output shape for input ${shapes.map(formatSymbolicShape).join(', ')} ` +
+      `(running call on zeros failed: ${(e as Error).message}); give the layer a computeOutputShape(inputShape)`);
+  }
+  const merged = a.shapes.map((s, i) => s.map((d, j) => (b.shapes[i]![j] === d ? d : null)));
+  return a.several ? merged : merged[0]!;
+}
+
+const warnedMask = new WeakSet<object>();
+
+/** Keras drops a mask given to a layer that cannot use it, with a warning: so does tensorkit, once per layer. */
+function warnDroppedMask(layer: Layer<Tensor | Tensor[]>): void {
+  if (warnedMask.has(layer)) return;
+  warnedMask.add(layer);
+  console.warn(`${layer.name} (${layer.getClassName()}): its input carries a mask (from Embedding with maskZero, or Masking), which this layer does not support; the mask is dropped and later layers see none`);
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v;
+}
+
+/** A concrete shape as `[2, 3]`, one with unknown sizes as `(None, 3)`. */
+function formatAnyShape(shape: SymbolicShape): string {
+  return shape.some((d) => d === null) ? formatSymbolicShape(shape) : formatShape(shape as readonly number[]);
 }

@@ -3,7 +3,7 @@
 
 import type { Tensor } from '../tensor/tensor.js';
 import { leakyRelu } from './activations.js';
-import { Layer, type CallArgs, type LayerArgs, type LayerConfig } from './layer.js';
+import { Layer, type CallArgs, type LayerArgs, type LayerConfig, type SymbolicShape } from './layer.js';
 import { LAYER_ARG_KEYS, checkOptions, finiteNumber, layerWho } from './options.js';
 
 /** Options of {@link LeakyReLU}. */
@@ -37,7 +37,12 @@ export class LeakyReLU extends Layer {
     const negativeSlope = finiteNumber(who, options.alpha !== undefined ? 'alpha' : 'negativeSlope', options.negativeSlope ?? options.alpha ?? 0.3);
     if (negativeSlope < 0) throw new Error(`${who}: negativeSlope cannot be negative, got ${negativeSlope}`);
     super(options);
+    this.supportsMasking = true; // passes its input's mask on, as Keras
     this.negativeSlope = negativeSlope;
+  }
+
+  override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    return inputShape;
   }
 
   call(x: Tensor, _args: CallArgs): Tensor {

@@ -3,7 +3,7 @@
 
 import type { Tensor } from '../tensor/tensor.js';
 import { relu } from './activations.js';
-import { Layer, type CallArgs, type LayerArgs, type LayerConfig } from './layer.js';
+import { Layer, type CallArgs, type LayerArgs, type LayerConfig, type SymbolicShape } from './layer.js';
 import { LAYER_ARG_KEYS, checkOptions, finiteNumber, layerWho } from './options.js';
 
 /** Options of {@link ReLU}. */
@@ -44,9 +44,14 @@ export class ReLU extends Layer {
     if (negativeSlope < 0) throw new Error(`${who}: negativeSlope cannot be negative, got ${negativeSlope}`);
     if (threshold < 0) throw new Error(`${who}: threshold cannot be negative, got ${threshold}`);
     super(options);
+    this.supportsMasking = true; // passes its input's mask on, as Keras
     this.maxValue = maxValue;
     this.negativeSlope = negativeSlope;
     this.threshold = threshold;
+  }
+
+  override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    return inputShape;
   }
 
   call(x: Tensor, _args: CallArgs): Tensor {

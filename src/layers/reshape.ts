@@ -17,6 +17,19 @@ import { LAYER_ARG_KEYS, checkOptions, describe, layerWho } from './options.js';
  */
 export class Reshape extends Layer {
   static override readonly className: string = 'Reshape';
+
+  /**
+   * Builds a Reshape layer from its `getConfig()` (the target shape is positional in the constructor).
+   *
+   * @example
+   * ```ts
+   * const copy = tk.layers.Reshape.fromConfig(layer.getConfig());
+   * ```
+   */
+  static override fromConfig(config: LayerConfig): Reshape {
+    const { targetShape, ...options } = config;
+    return new Reshape(targetShape as number[], options);
+  }
   /** The shape of each sample after reshaping (one entry may be -1, inferred). */
   readonly targetShape: readonly number[];
 

@@ -2,7 +2,7 @@
 
 import type { Tensor } from '../tensor/tensor.js';
 import { softmax } from './activations.js';
-import { Layer, type CallArgs, type LayerArgs, type LayerConfig } from './layer.js';
+import { Layer, type CallArgs, type LayerArgs, type LayerConfig, type SymbolicShape } from './layer.js';
 import { LAYER_ARG_KEYS, checkOptions, describe, layerWho } from './options.js';
 
 /** Options of {@link Softmax}. */
@@ -34,6 +34,10 @@ export class Softmax extends Layer {
     }
     super(options);
     this.axis = typeof axis === 'number' ? axis : axis.slice();
+  }
+
+  override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    return inputShape;
   }
 
   call(x: Tensor, _args: CallArgs): Tensor {

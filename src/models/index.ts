@@ -1,7 +1,10 @@
 // The public models namespace (tk.models, tk.keras.models).
 
-export { Sequential, type SequentialArgs, type CompileArgs, type FitArgs, type EvaluateArgs, type PredictArgs, type OnBatchArgs } from './sequential.js';
-export { sequential } from './factory.js';
+export { Model, type ModelArgs, type SymbolicStructure } from './model.js';
+export { Sequential, type SequentialArgs } from './sequential.js';
+export { sequential, model } from './factory.js';
+export type { CompileArgs, LossSpec, MetricsSpec } from '../trainers/compile.js';
+export type { FitArgs, EvaluateArgs, PredictArgs, OnBatchArgs } from '../trainers/trainer.js';
 export type { SummaryOptions } from './summary.js';
-export type { DataLike } from './data.js';
+export type { DataLike, ModelData, Dataset } from '../trainers/data.js';
 export { loadModel, type LoadOptions, type ModelArtifacts, type IOHandler, type SaveOptions, type SaveResult } from './io/index.js';

@@ -6,15 +6,19 @@
 // (its ratio_reduce, rounding half to even). That is why a 76-wide table has 33/24/15-wide
 // cells. A cell too long for its column wraps at spaces; a word longer than the column is cropped
 // with '…' (rich's default 'ellipsis' overflow); header cells sit at the bottom of their row.
+// A functional model whose graph branches gets a fourth column, 'Connected to' (keras-facts-2
+// §13.6): 108 wide by default (the terminal's width − 4 if smaller), edges at [0.3, 0.56, 0.74, 1].
 // Layout facts: keras-facts §1.4.
 
-import { formatSymbolicShape, type Layer, type SymbolicShape } from '../layers/layer.js';
+import { formatSymbolicShape, isShapeList, type AnyLayer, type SymbolicShape } from '../layers/layer.js';
 
 /** One layer's row. */
 export interface SummaryRow {
-  layer: Layer;
-  /** The output shape, or null while the layer is unbuilt (shown as `?`). */
-  outputShape: SymbolicShape | null;
+  layer: AnyLayer;
+  /** The output shape (a list for a layer with several outputs), or null while unknown (shown as `?`). */
+  outputShape: SymbolicShape | SymbolicShape[] | null;
+  /** The 'Connected to' cell, for graphs that branch (`dense[0][0], input_layer[0][0]`; `-` for an input). */
+  connectedTo?: string;
 }
 
 /** What the totals lines report. */
@@ -58,17 +62,26 @@ function pyRound(v: number): number {
 }
 
 /** The default width: Keras reads the terminal, falling back to 80 columns without one. */
-function defaultLineLength(): number {
+function defaultLineLength(widest: number): number {
   const proc = (globalThis as { process?: { stdout?: { isTTY?: boolean; columns?: number } } }).process;
   const columns = proc?.stdout?.isTTY && proc.stdout.columns ? proc.stdout.columns : 80;
-  return Math.min(88, columns - 4);
+  return Math.min(widest, columns - 4);
+}
+
+/** A row's shape cell: `(None, 10)`, or Keras's bracketed list for several outputs. */
+function shapeCell(shape: SummaryRow['outputShape']): string {
+  if (shape === null) return '?';
+  if (isShapeList(shape)) return `[${shape.map(formatSymbolicShape).join(', ')}]`;
+  return formatSymbolicShape(shape);
 }
 
 /** Renders the summary text (no trailing newline). */
 export function renderSummary(modelName: string, rows: readonly SummaryRow[], totals: SummaryTotals, options: SummaryOptions = {}): string {
-  const lineLength = options.lineLength ?? defaultLineLength();
-  const positions = options.positions ?? [0.45, 0.8, 1.0];
-  if (positions.length !== 3) throw new Error(`summary: positions must list 3 column edges, got [${positions.join(', ')}]`);
+  const connected = rows.some((r) => r.connectedTo !== undefined);
+  const columns = connected ? 4 : 3;
+  const lineLength = options.lineLength ?? defaultLineLength(connected ? 108 : 88);
+  const positions = options.positions ?? (connected ? [0.3, 0.56, 0.74, 1.0] : [0.45, 0.8, 1.0]);
+  if (positions.length !== columns) throw new Error(`summary: positions must list ${columns} column edges, got [${positions.join(', ')}]`);
   const widths: number[] = [];
   let current = 0;
   for (const p of positions) {
@@ -78,9 +91,9 @@ export function renderSummary(modelName: string, rows: readonly SummaryRow[], to
     widths.push(w);
     current += w;
   }
-  // Cells with padding, then rich's reduction to fit lineLength - 4 borders.
+  // Cells with padding, then rich's reduction to fit lineLength less the borders (one per column, plus one).
   const cells = widths.map((w) => w + 2);
-  let excess = cells.reduce((a, b) => a + b, 0) - (lineLength - 4);
+  let excess = cells.reduce((a, b) => a + b, 0) - (lineLength - (columns + 1));
   let ratioLeft = cells.length;
   for (let i = 0; i < cells.length && excess > 0; i++) {
     const take = Math.min(cells[i]!, pyRound(excess / ratioLeft));
@@ -89,7 +102,7 @@ export function renderSummary(modelName: string, rows: readonly SummaryRow[], to
     ratioLeft--;
   }
   const content = cells.map((c) => c - 2);
-  const align: ('left' | 'right')[] = ['left', 'left', 'right'];
+  const align: ('left' | 'right')[] = ['left', 'left', 'right', 'left'];
 
   const rule = (left: string, fill: string, mid: string, right: string): string => left + cells.map((c) => fill.repeat(c)).join(mid) + right;
   const renderRow = (fields: readonly string[], bar: string, header = false): string[] => {
@@ -109,13 +122,14 @@ export function renderSummary(modelName: string, rows: readonly SummaryRow[], to
 
   const out: string[] = [`Model: "${modelName}"`];
   out.push(rule('┏', '━', '┳', '┓'));
-  out.push(...renderRow(['Layer (type)', 'Output Shape', 'Param #'], '┃', true));
+  out.push(...renderRow(['Layer (type)', 'Output Shape', 'Param #', ...(connected ? ['Connected to'] : [])], '┃', true));
   out.push(rule('┡', '━', '╇', '┩'));
   rows.forEach((row, i) => {
     const { layer } = row;
-    const shape = row.outputShape === null ? '?' : formatSymbolicShape(row.outputShape);
     const params = layer.built ? withThousands(layer.countParams()) : '0 (unbuilt)';
-    out.push(...renderRow([`${layer.name} (${layer.getClassName()})`, shape, params], '│'));
+    const fields = [`${layer.name} (${layer.getClassName()})`, shapeCell(row.outputShape), params];
+    if (connected) fields.push(row.connectedTo ?? '-');
+    out.push(...renderRow(fields, '│'));
     if (i < rows.length - 1) out.push(rule('├', '─', '┼', '┤'));
   });
   out.push(rule('└', '─', '┴', '┘'));

@@ -31,6 +31,12 @@ function op(): Ops {
 let nextTensorId = 0;
 
 /**
+ * The brand of a SymbolicTensor (src/layers/symbolic.ts), so that `toTensor` can refuse one with a
+ * clear message without this file importing the layers.
+ */
+export const SYMBOLIC_BRAND: unique symbol = Symbol.for('tensorkit.symbolicTensor');
+
+/**
  * An n-dimensional array of float32 values.
  *
  * @example
@@ -424,6 +430,14 @@ export function reshapeTarget(size: number, shape: readonly number[], op: string
 /** Turns anything tensor-like into a Tensor (no copy for a Tensor). */
 export function toTensor(x: TensorLike, op = 'tensor'): Tensor {
   if (x instanceof Tensor) return x;
+  if (x !== null && typeof x === 'object' && SYMBOLIC_BRAND in x) {
+    // A functional-model placeholder reached an op: layers take them, ops take numbers.
+    const name = (x as { name?: unknown }).name;
+    throw new Error(
+      `${op}: got a symbolic tensor${typeof name === 'string' ? ` ('${name}')` : ''}, which has a shape but no values. Ops compute on ` +
+      'concrete tensors; in a functional model combine symbolic tensors with layers (tk.layers.Add, Multiply, Concatenate, ...)',
+    );
+  }
   try {
     return tensor(x);
   } catch (e) {

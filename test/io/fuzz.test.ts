@@ -55,7 +55,7 @@ async function loadText(text: string, shards: Map<string, Uint8Array>): Promise<
   await checkOutcome(async () => tk.loadModel(await tk.io.artifactsFromJsonText(text, 'model.json', read), { onWarning: () => undefined }));
 }
 
-async function checkOutcome(load: () => Promise<tk.Sequential>): Promise<void> {
+async function checkOutcome(load: () => Promise<tk.Model<tk.Tensor>>): Promise<void> {
   try {
     const model = await load();
     expect(model).toBeInstanceOf(tk.Sequential);

@@ -14,4 +14,4 @@ export type { LoadOptions, ModelSource } from './load_weights.js';
 export { ModelFileError } from './errors.js';
 export { DEFAULT_LIMITS, type LoadLimits } from './validate.js';
 export type { WeightSpec, WeightsManifestGroup } from './weights.js';
-export { LOADABLE_LAYERS } from './topology.js';
+export { LOADABLE_LAYERS } from '../builtins.js';

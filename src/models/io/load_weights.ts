@@ -1,7 +1,7 @@
 // Where saved models come from (a path, an IOHandler, artifacts in memory), the options every
 // loader takes, and `loadWeights`: a file's weights into an existing model.
 
-import type { Layer } from '../../layers/layer.js';
+import type { AnyLayer } from '../../layers/layer.js';
 import { Tensor, type Variable } from '../../tensor/tensor.js';
 import { checkArtifacts, type IOHandler, type ModelArtifacts } from './artifacts.js';
 import { ModelFileError } from './errors.js';
@@ -76,7 +76,7 @@ export async function asErrors<T>(who: string, f: () => Promise<T>): Promise<T> 
 }
 
 /** The weights a model's layers hold, in model order, as matching expects them. */
-export function expectedWeights(layers: readonly Layer[]): ExpectedWeight[] {
+export function expectedWeights(layers: readonly AnyLayer[]): ExpectedWeight[] {
   return layers.flatMap((layer) => layer.weights.map((w) => {
     const name = w.name ?? `${layer.name}/weight`;
     return { name, shortName: name.startsWith(`${layer.name}/`) ? name.slice(layer.name.length + 1) : name, shape: w.shape, layer: layer.name };
@@ -87,13 +87,13 @@ export function expectedWeights(layers: readonly Layer[]): ExpectedWeight[] {
 export interface WeightedModel {
   readonly name: string;
   readonly built: boolean;
-  readonly layers: Layer[];
+  readonly layers: readonly AnyLayer[];
   readonly weights: Variable[];
-  setWeights(values: Tensor[]): void;
+  setWeights(values: readonly Tensor[]): void;
 }
 
 /**
- * Loads weights into `model` (see `Sequential.loadWeights`): matched by name, or by layer order
+ * Loads weights into `model` (see `Model.loadWeights`): matched by name, or by layer order
  * as Keras's `load_weights`; every shape is checked before any weight changes.
  */
 export async function loadModelWeights(model: WeightedModel, source: ModelSource, options: LoadOptions = {}): Promise<void> {

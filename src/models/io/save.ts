@@ -1,22 +1,23 @@
-// Saving a Sequential model: its artifacts (topology, weights, optional optimizer state) and the
+// Saving a model: its artifacts (topology, weights, optional optimizer state) and the
 // destinations they go to (a directory path, or any IOHandler).
 
-import type { SymbolicShape } from '../../layers/layer.js';
-import type { Sequential } from '../sequential.js';
+import type { Variable } from '../../tensor/tensor.js';
 import { type IOHandler, type ModelArtifacts, type SaveOptions, type SaveResult } from './artifacts.js';
 import { fileSystem } from './file_system.js';
-import { TENSORKIT_VERSION, topologyToJson } from './topology.js';
-import { optimizerWeightsToWrite, trainingConfigToJson } from './training.js';
+import { TENSORKIT_VERSION, topologyToJson, type TopologyModel } from './topology.js';
+import { optimizerWeightsToWrite, trainingConfigToJson, type TrainableModel } from './training.js';
 import { encodeWeights, type WeightToWrite } from './weights.js';
 import { show } from './validate.js';
 
-/**
- * The artifacts of `model` (see `Sequential.toArtifacts`). `inputShape` is the model's input
- * shape with the batch axis, when known.
- */
-export function modelToArtifacts(model: Sequential, inputShape: SymbolicShape | null, options: SaveOptions = {}): ModelArtifacts {
+/** What saving needs of a model. */
+export interface SaveableModel extends TopologyModel, TrainableModel {
+  readonly weights: Variable[];
+}
+
+/** The artifacts of `model` (see `Model.toArtifacts`). */
+export function modelToArtifacts(model: SaveableModel, options: SaveOptions = {}): ModelArtifacts {
   checkSaveOptions(options, `${model.name}.save`);
-  const topology = topologyToJson(model.name, model.layers, inputShape);
+  const topology = topologyToJson(model);
   const training = trainingConfigToJson(model);
   if (training !== null) topology.training_config = training;
   const weights: WeightToWrite[] = model.weights.map((w) => ({ name: w.name ?? 'weight', shape: w.shape, values: w.data, dtype: 'float32' }));
@@ -34,19 +35,19 @@ export function modelToArtifacts(model: Sequential, inputShape: SymbolicShape | 
 }
 
 /** Weights alone: artifacts without a topology. */
-export function weightsToArtifacts(model: Sequential): ModelArtifacts {
+export function weightsToArtifacts(model: { readonly weights: Variable[] }): ModelArtifacts {
   const { specs, data } = encodeWeights(model.weights.map((w) => ({ name: w.name ?? 'weight', shape: w.shape, values: w.data, dtype: 'float32' })));
   return { weightSpecs: specs, weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer, format: 'layers-model' };
 }
 
-/** Saves `model` to a directory path or an IOHandler (see `Sequential.save`). */
-export async function saveModel(model: Sequential, inputShape: SymbolicShape | null, destination: string | IOHandler, options: SaveOptions = {}): Promise<SaveResult> {
-  const artifacts = modelToArtifacts(model, inputShape, options);
+/** Saves `model` to a directory path or an IOHandler (see `Model.save`). */
+export async function saveModel(model: SaveableModel, destination: string | IOHandler, options: SaveOptions = {}): Promise<SaveResult> {
+  const artifacts = modelToArtifacts(model, options);
   return toHandler(destination, `${model.name}.save`).save!(artifacts);
 }
 
-/** Saves the weights of `model` alone (see `Sequential.saveWeights`). */
-export async function saveModelWeights(model: Sequential, destination: string | IOHandler): Promise<SaveResult> {
+/** Saves the weights of `model` alone (see `Model.saveWeights`). */
+export async function saveModelWeights(model: { readonly name: string; readonly weights: Variable[] }, destination: string | IOHandler): Promise<SaveResult> {
   return toHandler(destination, `${model.name}.saveWeights`).save!(weightsToArtifacts(model));
 }
 

@@ -1,5 +1,10 @@
-// The model's architecture in model.json: `modelTopology`, the Keras-style Sequential config
-// with snake_case keys (keras-facts §11.2).
+// The model's architecture in model.json: `modelTopology`, the Keras-style model config with
+// snake_case keys (keras-facts §11.2, keras-facts-2 §13.7): a Sequential's list of layers, or a
+// functional model's layers with the calls that connect them (`inbound_nodes`), `input_layers` and
+// `output_layers`, in the list form TF.js and tf.keras 2 write. Nested models are entries whose
+// config is a model config. NOTE: in that form a nested model's first call is node 1 (TF.js and
+// tf.keras 2 give every model a node of its own when it is made); tensorkit, as Keras 3, numbers
+// from 0, so the writer adds 1 and the reader takes 1 off for references to nested models.
 //
 // Writing: each layer's `getConfig()` (TF.js camelCase) becomes Keras snake_case, spelled so that
 // TF.js's `loadLayersModel` and Keras can rebuild it: `batch_input_shape` on the first layer,
@@ -17,48 +22,31 @@
 import { getActivation } from '../../layers/activations.js';
 import { getInitializer, type InitializerConfig } from '../../layers/initializers.js';
 import { getRegularizer, type RegularizerConfig } from '../../layers/regularizers.js';
-import {
-  Activation, AveragePooling2D, BatchNormalization, Conv2D, Dense, Dropout, Flatten, GlobalAveragePooling2D, GlobalMaxPooling2D,
-  InputLayer, LeakyReLU, MaxPooling2D, ReLU, Reshape, Softmax, type Layer, type SymbolicShape,
-} from '../../layers/index.js';
+import type { AnyLayer, LayerConfig } from '../../layers/layer.js';
+import { deserializeLayer, getRegisteredClass, registeredClassNames, setEntryOrigin } from '../../layers/registry.js';
 import { ModelFileError } from './errors.js';
 import type { JsonObject, JsonValue } from './json.js';
-import { expectArray, expectBoolean, expectName, expectObject, expectString, expectSymbolicShape, fail, get, isObject, show, type LoadLimits } from './validate.js';
+import { expectArray, expectBoolean, expectInteger, expectName, expectObject, expectString, expectSymbolicShape, fail, get, isObject, show, type LoadLimits } from './validate.js';
 
 /** The version tensorkit writes in `generatedBy` and `keras_version`. */
 export const TENSORKIT_VERSION = '0.1.0';
 
 type Options = Record<string, unknown>;
 
-/** How to build each layer class from its (camelCase) options. Keras's aliases point to the same builder. */
-const BUILDERS = new Map<string, (o: Options) => Layer>([
-  ['Dense', ({ units, ...o }) => new Dense(units as number, o)],
-  ['Conv2D', (o) => new Conv2D(o as unknown as ConstructorParameters<typeof Conv2D>[0])],
-  ['MaxPooling2D', (o) => new MaxPooling2D(o)],
-  ['AveragePooling2D', (o) => new AveragePooling2D(o)],
-  ['GlobalAveragePooling2D', (o) => new GlobalAveragePooling2D(o)],
-  ['GlobalMaxPooling2D', (o) => new GlobalMaxPooling2D(o)],
-  ['Flatten', (o) => new Flatten(o)],
-  ['Dropout', ({ rate, ...o }) => new Dropout(rate as number, o)],
-  ['BatchNormalization', (o) => new BatchNormalization(o)],
-  ['Activation', (o) => {
-    if (!Object.hasOwn(o, 'activation')) throw new Error("the required option 'activation' is missing");
-    return new Activation(o as { activation: string });
-  }],
-  ['Reshape', ({ targetShape, ...o }) => new Reshape(targetShape as number[], o)],
-  ['Softmax', (o) => new Softmax(o)],
-  ['ReLU', (o) => new ReLU(o)],
-  ['LeakyReLU', (o) => new LeakyReLU(o)],
-  ['InputLayer', (o) => new InputLayer(o)],
-]);
-
+/** Keras's spellings of built-in class names that tensorkit registers under another. */
 const ALIASES = new Map<string, string>([
   ['Convolution2D', 'Conv2D'], ['MaxPool2D', 'MaxPooling2D'], ['AvgPool2D', 'AveragePooling2D'],
   ['GlobalAvgPool2D', 'GlobalAveragePooling2D'], ['GlobalMaxPool2D', 'GlobalMaxPooling2D'],
+  ['Model', 'Functional'],
 ]);
 
-/** The layer classes model files may name. */
-export const LOADABLE_LAYERS: readonly string[] = [...BUILDERS.keys()];
+/** The class names of models (entries whose config is a model config). */
+const MODEL_CLASSES = new Set(['Sequential', 'Functional', 'Model']);
+
+/** True for a layer that is a model (Sequential, functional or subclassed). */
+function isModel(layer: AnyLayer): boolean {
+  return (layer as { isModel?: unknown }).isModel === true;
+}
 
 // ---- writing ----------------------------------------------------------------------------------
 
@@ -75,32 +63,90 @@ export function camel(name: string): string {
 /** TF.js registers these initializers under other spellings. */
 const TFJS_INITIALIZER_NAMES: Record<string, string> = { LecunNormal: 'LeCunNormal', LecunUniform: 'LeCunUniform' };
 
+/** What the writer reads of a model: its class, its config, its layers (and a Sequential's input shape). */
+export interface TopologyModel extends AnyLayer {
+  readonly layers: readonly AnyLayer[];
+  readonly inputShape?: readonly (number | null)[] | null;
+}
+
 /**
- * The `modelTopology` of a Sequential model: `{ class_name: 'Sequential', config: { name, layers },
- * keras_version, backend }`. `inputShape` (batch axis included) goes onto the first layer as
- * `batch_input_shape`, with the batch axis written as null unless that layer declared a batch size.
+ * The `modelTopology` of a model: `{ class_name, config, keras_version, backend }`, with
+ * `class_name` 'Sequential' or 'Model' (TF.js's name for a functional model).
  */
-export function topologyToJson(modelName: string, layers: readonly Layer[], inputShape: SymbolicShape | null): JsonObject {
-  const entries = layers.map((layer, i) => {
-    const config = layerConfigToKeras(layer);
-    if (i === 0 && !Object.hasOwn(config, 'batch_input_shape') && inputShape !== null) {
-      config.batch_input_shape = [null, ...inputShape.slice(1)];
-    }
-    return dict({ class_name: layer.getClassName(), config });
-  });
+export function topologyToJson(model: TopologyModel): JsonObject {
   return dict({
-    class_name: 'Sequential',
-    config: dict({ name: modelName, layers: entries }),
+    class_name: fileClassName(model),
+    config: modelConfigToKeras(model),
     keras_version: `tensorkit ${TENSORKIT_VERSION}`,
     backend: 'tensorkit',
   });
 }
 
-function layerConfigToKeras(layer: Layer): JsonObject {
+/** The class name a file gives a layer: TF.js reads a functional model as 'Model'. */
+function fileClassName(layer: AnyLayer): string {
+  const name = layer.getClassName();
+  return name === 'Functional' ? 'Model' : name;
+}
+
+/**
+ * A model's config in the file's form. A Sequential lists its layers, the first with
+ * `batch_input_shape` (batch axis null unless it declared a batch size; an InputLayer entry first
+ * when the first layer is itself a model). A functional model lists every layer with its calls.
+ */
+function modelConfigToKeras(model: TopologyModel): JsonObject {
+  const who = `model '${model.name}' (${model.getClassName()})`;
+  if (model.getClassName() === 'Sequential') {
+    const inputShape = model.inputShape ?? null;
+    const entries: JsonObject[] = [];
+    model.layers.forEach((layer, i) => {
+      const config = layerFileConfig(layer);
+      if (i === 0 && inputShape !== null && !Object.hasOwn(config, 'batch_input_shape')) {
+        if (isModel(layer)) {
+          entries.push(dict({ class_name: 'InputLayer', config: dict({ batch_input_shape: [null, ...inputShape.slice(1)], dtype: 'float32', sparse: false, name: `${model.name}_input` }) }));
+        } else {
+          config.batch_input_shape = [null, ...inputShape.slice(1)];
+        }
+      }
+      entries.push(dict({ class_name: fileClassName(layer), config }));
+    });
+    return dict({ name: model.name, layers: entries });
+  }
+  const config = model.getConfig();
+  if (!Array.isArray(config.layers)) {
+    throw new Error(`save: ${who} cannot be saved: it is a subclassed model, whose architecture is code; register it with tk.registerClass and give it a getConfig, or save the weights alone with saveWeights()`);
+  }
+  const byName = new Map(model.layers.map((l) => [l.name, l]));
+  const nodeRef = (ref: unknown[]): JsonValue[] => {
+    const [name, node, tensor] = ref as [string, number, number];
+    const producer = byName.get(name)!;
+    return [name, node + (isModel(producer) ? 1 : 0), tensor];
+  };
+  const layers = (config.layers as { name: string; inboundNodes: unknown[][][] }[]).map((entry) => {
+    const layer = byName.get(entry.name)!;
+    const inbound = entry.inboundNodes.map((call) => call.map((ref) => [...nodeRef(ref), kwargsToKeras(ref[3] as Options, `${who}: layer '${entry.name}'`)]));
+    return dict({ name: entry.name, class_name: fileClassName(layer), config: layerFileConfig(layer), inbound_nodes: inbound as JsonValue[] });
+  });
+  const refs = (value: unknown): JsonValue[] => (Array.isArray(value) ? value : Object.values(value as object)).map((r) => nodeRef(r as unknown[]));
+  return dict({ name: model.name, layers, input_layers: refs(config.inputLayers), output_layers: refs(config.outputLayers) });
+}
+
+/** A call's keyword arguments in the file: snake_case keys, plain values. */
+function kwargsToKeras(kwargs: Options | undefined, who: string): JsonObject {
+  const out: JsonObject = dict({});
+  for (const [k, v] of Object.entries(kwargs ?? {})) out[snake(k)] = plainData(v, `${who} call argument ${k}`);
+  return out;
+}
+
+/** A layer's config in the file: a nested model's model config, else the layer's own. */
+function layerFileConfig(layer: AnyLayer): JsonObject {
+  return isModel(layer) ? modelConfigToKeras(layer as TopologyModel) : layerConfigToKeras(layer);
+}
+
+function layerConfigToKeras(layer: AnyLayer): JsonObject {
   const className = layer.getClassName();
   const who = `layer '${layer.name}' (${className})`;
-  if (!BUILDERS.has(className)) {
-    throw new Error(`save: ${who} cannot be saved: tensorkit saves and loads the layer classes ${LOADABLE_LAYERS.join(', ')}`);
+  if (getRegisteredClass(className) === undefined) {
+    throw new Error(`save: ${who} cannot be saved: its class is not registered (register a custom layer with tk.registerClass; tensorkit saves and loads ${registeredClassNames().join(', ')})`);
   }
   if (layer.name.includes('/')) throw new Error(`save: ${who} cannot be saved: a layer name may not contain '/' (weights are named '<layer>/<weight>')`);
   const out: JsonObject = dict({});
@@ -187,18 +233,27 @@ export function dict(entries: Record<string, JsonValue>): JsonObject {
 
 /** What a topology describes, before any weight exists. */
 export interface ParsedTopology {
+  /** The model's name, if the file gives one. */
   name: string | undefined;
-  layers: Layer[];
-  /** Keras 3's `build_input_shape`, used when no layer declares the input shape. */
-  buildInputShape: (number | null)[] | null;
-  trainable: boolean;
+  /** The model as a `{ className, config }` entry in tensorkit's config form, checked. */
+  entry: { className: string; config: LayerConfig };
+  /** Builds the model (run it under the loader's weight fill). */
+  create(): AnyLayer;
   /** `training_config` (Keras converter, tensorkit) or Keras 3's `compile_config`, unchecked. */
   trainingConfig: unknown;
 }
 
+/** The built-in layer classes, as the error for an unknown class lists them. */
+let loadableNames: () => readonly string[] = () => registeredClassNames();
+
+/** @internal The loader tells which names to list (the built-ins, in their order). */
+export function setLoadableNames(f: () => readonly string[]): void {
+  loadableNames = f;
+}
+
 /**
- * Builds the layers a `modelTopology` describes (without weights), checking every field.
- * `path` locates the topology in errors (`model.json: modelTopology`).
+ * Reads a `modelTopology` into tensorkit's config form (without building anything), checking
+ * every field. `path` locates the topology in errors (`model.json: modelTopology`).
  */
 export function topologyFromJson(value: unknown, path: string, limits: LoadLimits): ParsedTopology {
   const top = expectObject(value, path);
@@ -213,65 +268,148 @@ export function topologyFromJson(value: unknown, path: string, limits: LoadLimit
     const v = get(top, key);
     if (v !== undefined && v !== null) expectString(v, `${path}.${key}`, limits.maxNameLength);
   }
-  const className = get(model, 'class_name') ?? get(model, 'className');
-  if (className !== 'Sequential') {
-    if (className === 'Model' || className === 'Functional') {
-      fail(`${modelPath}.class_name`, `this is a functional model ('${className}'); tensorkit loads Sequential models only`);
-    }
-    fail(`${modelPath}.class_name`, `expected 'Sequential', got ${show(className)}`);
+  const given = get(model, 'class_name') ?? get(model, 'className');
+  if (typeof given !== 'string' || !MODEL_CLASSES.has(given)) {
+    fail(`${modelPath}.class_name`, `expected 'Sequential', got ${show(given)} (or a functional model: 'Model', 'Functional')`);
   }
-  const rawConfig = get(model, 'config');
-  let layerList: unknown[];
-  let name: string | undefined;
-  let buildInputShape: (number | null)[] | null = null;
-  let trainable = true;
-  if (Array.isArray(rawConfig)) {
-    // Keras before 2.2.3 wrote the Sequential config as the bare list of layers.
-    layerList = expectArray(rawConfig, `${modelPath}.config`, limits.maxLayers);
-  } else {
-    const config = expectObject(rawConfig, `${modelPath}.config`);
-    for (const key of Object.keys(config)) {
-      if (!['name', 'layers', 'build_input_shape', 'buildInputShape', 'trainable', 'dtype'].includes(key)) {
-        fail(`${modelPath}.config.${key}`, `unknown Sequential option '${key}'`);
-      }
-    }
-    layerList = expectArray(get(config, 'layers'), `${modelPath}.config.layers`, limits.maxLayers);
-    const n = get(config, 'name');
-    if (n !== undefined && n !== null) name = expectName(n, `${modelPath}.config.name`, limits.maxNameLength);
-    const b = get(config, 'build_input_shape') ?? get(config, 'buildInputShape');
-    if (b !== undefined && b !== null) buildInputShape = expectSymbolicShape(b, `${modelPath}.config.build_input_shape`, limits.maxRank);
-    const t = get(config, 'trainable');
-    if (t !== undefined) trainable = expectBoolean(t, `${modelPath}.config.trainable`);
-    const d = get(config, 'dtype');
-    if (d !== undefined && d !== null) checkDtype(d, `${modelPath}.config.dtype`);
-  }
-  const layers = layerList.map((entry, i) => layerFromJson(entry, `${modelPath}.config.layers[${i}]`, limits));
+  const counter = { layers: 0 };
+  const entry = modelEntryFromJson(given, get(model, 'config'), `${modelPath}.config`, limits, counter);
   const trainingConfig = get(top, 'training_config') ?? get(model, 'compile_config') ?? get(top, 'compile_config');
-  return { name, layers, buildInputShape, trainable, trainingConfig };
+  const name = typeof entry.config.name === 'string' ? entry.config.name : undefined;
+  return { name, entry, create: () => deserializeLayer(entry, `${modelPath}`), trainingConfig };
+}
+
+/** A model's file config (Sequential or functional) in tensorkit's config form. */
+function modelEntryFromJson(className: string, raw: unknown, path: string, limits: LoadLimits, counter: { layers: number }): { className: string; config: LayerConfig } {
+  if (className === 'Sequential') return { className, config: sequentialFromJson(raw, path, limits, counter) };
+  return { className: 'Functional', config: functionalFromJson(raw, path, limits, counter) };
+}
+
+function sequentialFromJson(raw: unknown, path: string, limits: LoadLimits, counter: { layers: number }): LayerConfig {
+  let layerList: unknown[];
+  const out: LayerConfig = {};
+  if (Array.isArray(raw)) {
+    // Keras before 2.2.3 wrote the Sequential config as the bare list of layers.
+    layerList = expectArray(raw, path, limits.maxLayers);
+  } else {
+    const config = expectObject(raw, path);
+    for (const key of Object.keys(config)) {
+      if (!['name', 'layers', 'build_input_shape', 'buildInputShape', 'trainable', 'dtype'].includes(key)) fail(`${path}.${key}`, `unknown Sequential option '${key}'`);
+    }
+    layerList = expectArray(get(config, 'layers'), `${path}.layers`, limits.maxLayers);
+    const n = get(config, 'name');
+    if (n !== undefined && n !== null) out.name = expectName(n, `${path}.name`, limits.maxNameLength);
+    const b = get(config, 'build_input_shape') ?? get(config, 'buildInputShape');
+    if (b !== undefined && b !== null) out.buildInputShape = expectSymbolicShape(b, `${path}.build_input_shape`, limits.maxRank);
+    const t = get(config, 'trainable');
+    if (t !== undefined && !expectBoolean(t, `${path}.trainable`)) out.trainable = false;
+    const d = get(config, 'dtype');
+    if (d !== undefined && d !== null) checkDtype(d, `${path}.dtype`);
+  }
+  const base = Array.isArray(raw) ? path : `${path}.layers`;
+  out.layers = layerList.map((entry, i) => layerFromJson(entry, `${base}[${i}]`, limits, counter, false).entry);
+  return out;
 }
 
 /** Keys a layer entry may carry besides class_name and config (Keras 3 adds module, registered_name, build_config). */
 const ENTRY_KEYS = new Set(['class_name', 'className', 'config', 'module', 'registered_name', 'build_config', 'name']);
 
-function layerFromJson(value: unknown, path: string, limits: LoadLimits): Layer {
+function functionalFromJson(raw: unknown, path: string, limits: LoadLimits, counter: { layers: number }): LayerConfig {
+  const config = expectObject(raw, path);
+  for (const key of Object.keys(config)) {
+    if (!['name', 'layers', 'input_layers', 'output_layers', 'trainable', 'inputLayers', 'outputLayers'].includes(key)) fail(`${path}.${key}`, `unknown functional model option '${key}'`);
+  }
+  const out: LayerConfig = {};
+  const n = get(config, 'name');
+  if (n !== undefined && n !== null) out.name = expectName(n, `${path}.name`, limits.maxNameLength);
+  const t = get(config, 'trainable');
+  if (t !== undefined && !expectBoolean(t, `${path}.trainable`)) out.trainable = false;
+  const list = expectArray(get(config, 'layers'), `${path}.layers`, limits.maxLayers);
+  const parsed = list.map((entry, i) => layerFromJson(entry, `${path}.layers[${i}]`, limits, counter, true));
+  const isModelNamed = new Map(parsed.map((p) => [p.name!, MODEL_CLASSES.has(p.entry.className)]));
+  if (isModelNamed.size !== parsed.length) fail(`${path}.layers`, 'two layers have the same name');
+  // A reference [layer, node, tensor]: the layer must be in the list, the indices small integers.
+  const ref = (value: unknown, at: string): [string, number, number] => {
+    const r = expectArray(value, at, 4);
+    if (r.length < 3) fail(at, `expected [layer name, node index, tensor index], got ${show(value)}`);
+    const name = expectName(r[0], `${at}[0]`, limits.maxNameLength);
+    if (!isModelNamed.has(name)) fail(`${at}[0]`, `no layer named ${show(name)} in this model`);
+    const node = expectInteger(r[1], `${at}[1]`, 0, limits.maxLayers) - (isModelNamed.get(name) ? 1 : 0);
+    if (node < 0) fail(`${at}[1]`, `node 0 of the nested model '${name}' is its own construction node, which no layer can be fed from`);
+    return [name, node, expectInteger(r[2], `${at}[2]`, 0, 1_000)];
+  };
+  const layers = parsed.map((p, i) => {
+    const at = `${path}.layers[${i}].inbound_nodes`;
+    const rawNodes = p.inboundNodes === undefined || p.inboundNodes === null ? [] : expectArray(p.inboundNodes, at, limits.maxLayers);
+    const inboundNodes = rawNodes.map((call, j) => {
+      if (isObject(call)) fail(`${at}[${j}]`, "this is Keras 3's form of a call ({ args, kwargs }), which tensorkit reads from .keras files; model.json files hold the list form");
+      return expectArray(call, `${at}[${j}]`, 10_000).map((r, k) => {
+        const [name, node, tensor] = ref(r, `${at}[${j}][${k}]`);
+        const kwargs = (r as unknown[])[3];
+        return [name, node, tensor, kwargs === undefined || kwargs === null ? {} : kwargsFromJson(kwargs, `${at}[${j}][${k}][3]`)];
+      });
+    });
+    return { name: p.name, className: p.entry.className, config: p.entry.config, inboundNodes };
+  });
+  const refs = (key: string, camelKey: string): unknown => {
+    const value = get(config, key) ?? get(config, camelKey);
+    const at = `${path}.${key}`;
+    const arr = expectArray(value, at, limits.maxLayers);
+    // Keras 3 writes a bare triple for a single tensor.
+    if (typeof arr[0] === 'string') return [ref(arr, at)];
+    return arr.map((r, i) => ref(r, `${at}[${i}]`));
+  };
+  out.layers = layers;
+  out.inputLayers = refs('input_layers', 'inputLayers');
+  out.outputLayers = refs('output_layers', 'outputLayers');
+  return out;
+}
+
+function kwargsFromJson(value: unknown, path: string): Options {
+  const o = expectObject(value, path);
+  const out = Object.create(null) as Options;
+  for (const key of Object.keys(o)) {
+    const v = o[key];
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) fail(`${path}.${key}`, `unsupported call argument ${show(v)}`);
+    out[camel(key)] = v;
+  }
+  return out;
+}
+
+/** One layer entry: a nested model's entry holds a model config; `functional` entries carry a name and their calls. */
+function layerFromJson(value: unknown, path: string, limits: LoadLimits, counter: { layers: number }, functional: boolean): {
+  entry: { className: string; config: LayerConfig };
+  name?: string;
+  inboundNodes?: unknown;
+} {
+  if (++counter.layers > limits.maxLayers) fail(path, `more than ${limits.maxLayers} layers in all`);
   const entry = expectObject(value, path);
-  for (const key of Object.keys(entry)) if (!ENTRY_KEYS.has(key)) fail(`${path}.${key}`, `unexpected key '${key}' in a layer entry`);
+  const keys = functional ? new Set([...ENTRY_KEYS, 'inbound_nodes', 'inboundNodes']) : ENTRY_KEYS;
+  for (const key of Object.keys(entry)) if (!keys.has(key)) fail(`${path}.${key}`, `unexpected key '${key}' in a layer entry`);
   const given = expectString(get(entry, 'class_name') ?? get(entry, 'className'), `${path}.class_name`, limits.maxNameLength);
   const className = ALIASES.get(given) ?? given;
-  const build = BUILDERS.get(className);
-  if (build === undefined) {
-    fail(`${path}.class_name`, `unknown layer class '${given}': tensorkit loads ${LOADABLE_LAYERS.join(', ')}`);
+  let result: { className: string; config: LayerConfig };
+  if (MODEL_CLASSES.has(className)) {
+    result = modelEntryFromJson(className, get(entry, 'config'), `${path}.config`, limits, counter);
+  } else {
+    if (getRegisteredClass(className) === undefined) {
+      fail(`${path}.class_name`, `unknown layer class '${given}': tensorkit loads ${loadableNames().join(', ')} (and classes registered with tk.registerClass)`);
+    }
+    const config = expectObject(get(entry, 'config'), `${path}.config`);
+    result = { className, config: layerOptions(config, `${path}.config`, limits, className) };
+    const layerName = result.config.name;
+    setEntryOrigin(result, `${path} (${className}${typeof layerName === 'string' ? ` '${layerName.slice(0, 100)}'` : ''})`);
   }
-  const config = expectObject(get(entry, 'config'), `${path}.config`);
-  const layerName = get(config, 'name');
-  const who = `${path} (${className}${typeof layerName === 'string' ? ` '${layerName.slice(0, 100)}'` : ''})`;
-  const options = layerOptions(config, `${path}.config`, limits, className);
-  try {
-    return build(options);
-  } catch (e) {
-    if (e instanceof ModelFileError) throw e;
-    throw new ModelFileError(`${who}: ${(e as Error).message}`);
+  const configName = result.config.name;
+  let name: string | undefined;
+  if (functional) {
+    const entryName = get(entry, 'name');
+    name = entryName === undefined ? (typeof configName === 'string' ? configName : undefined) : expectName(entryName, `${path}.name`, limits.maxNameLength);
+    if (name === undefined) fail(`${path}.name`, 'a layer of a functional model needs a name');
+    if (typeof configName === 'string' && configName !== name) fail(`${path}.name`, `the entry's name ${show(name)} differs from its config's name ${show(configName)}`);
+    if (configName === undefined) result.config.name = name;
   }
+  return { entry: result, name, inboundNodes: get(entry, 'inbound_nodes') ?? get(entry, 'inboundNodes') };
 }
 
 /** Options of features tensorkit lacks, accepted only with the value that turns them off. */

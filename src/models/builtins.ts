@@ -1,0 +1,25 @@
+// The built-in classes, registered once under the names configs use (and Keras's aliases), so
+// that `tk.loadModel`, `Model.fromConfig` and wrappers can rebuild any of them by name. Imported
+// for its effect by src/index.ts and by the loader; custom classes join with `tk.registerClass`.
+
+import {
+  Activation, Add, Average, AveragePooling2D, BatchNormalization, Concatenate, Conv2D, Dense, Dot, Dropout, Flatten, GlobalAveragePooling2D,
+  GlobalMaxPooling2D, InputLayer, LeakyReLU, MaxPooling2D, Maximum, Minimum, Multiply, ReLU, Reshape, Softmax, Subtract,
+} from '../layers/index.js';
+import { registerBuiltin, type SerializableClass } from '../layers/registry.js';
+import { Model } from './model.js';
+import { Sequential } from './sequential.js';
+
+/** Built-in classes with the other names Keras files use for them; the order is the one errors list. */
+const BUILTINS: [SerializableClass, ...string[]][] = [
+  [Dense], [Conv2D, 'Convolution2D'], [MaxPooling2D, 'MaxPool2D'], [AveragePooling2D, 'AvgPool2D'],
+  [GlobalAveragePooling2D, 'GlobalAvgPool2D'], [GlobalMaxPooling2D, 'GlobalMaxPool2D'], [Flatten], [Dropout], [BatchNormalization],
+  [Activation], [Reshape], [Softmax], [ReLU], [LeakyReLU], [InputLayer],
+  [Add], [Subtract], [Multiply], [Average], [Maximum], [Minimum], [Concatenate], [Dot],
+  [Sequential], [Model, 'Model'],
+];
+
+for (const [cls, ...aliases] of BUILTINS) registerBuiltin(cls, ...aliases);
+
+/** The layer and model classes model files may name (built-in ones, without aliases). */
+export const LOADABLE_LAYERS: readonly string[] = BUILTINS.map(([cls]) => cls.className);

@@ -1,0 +1,884 @@
+// Model: a Layer that can be trained. One class under every kind of model (Keras 3's
+// keras/src/models/model.py):
+// - functional: `new Model({ inputs, outputs })` / `tk.model(...)` runs a LayerGraph
+//   (src/models/functional.ts) from its inputs to its outputs;
+// - subclassed: a class extending Model with its own `call`, its sublayers found in its fields;
+// - Sequential (src/models/sequential.ts) is a subclass that runs its stack of layers.
+// Training is not written here: compile / fit / evaluate / predict and the single-batch methods
+// hand over to the Trainer (src/trainers/trainer.ts), which sees the model only through the small
+// TrainableModel interface this class implements. Saving hands over to src/models/io.
+
+import { isShapeList, Layer, formatSymbolicShape, type AnyLayer, type CallArgs, type LayerConfig, type SymbolicOf, type SymbolicShape } from '../layers/layer.js';
+import { InputLayer } from '../layers/input_layer.js';
+import { isSymbolicTensor, SymbolicTensor } from '../layers/symbolic.js';
+import { deserializeLayer } from '../layers/registry.js';
+import type { Loss } from '../losses/index.js';
+import type { Optimizer } from '../optimizers/index.js';
+import type { History, Logs } from '../callbacks/index.js';
+import * as ops from '../ops/index.js';
+import { noGrad } from '../autograd/tape.js';
+import { formatShape } from '../tensor/shape.js';
+import { Tensor, toTensor, type TensorLike, type Variable } from '../tensor/tensor.js';
+import type { CompileArgs } from '../trainers/compile.js';
+import { isPlainObject, standardizeData, type Dataset, type ModelData } from '../trainers/data.js';
+import { Trainer, type EvaluateArgs, type FitArgs, type OnBatchArgs, type PredictArgs, type TrainableModel } from '../trainers/trainer.js';
+import { LayerGraph } from './functional.js';
+import { renderSummary, type SummaryOptions, type SummaryRow } from './summary.js';
+import type { IOHandler, ModelArtifacts, SaveOptions, SaveResult } from './io/artifacts.js';
+import { modelToArtifacts, saveModel, saveModelWeights } from './io/save.js';
+import { loadModelWeights, type LoadOptions, type ModelSource } from './io/load_weights.js';
+
+/** A model's inputs or outputs as given: one symbolic tensor, a list, or an object keyed by name. */
+export type SymbolicStructure = SymbolicTensor | readonly SymbolicTensor[] | { readonly [name: string]: SymbolicTensor };
+
+/** The arguments of `new tk.Model({...})` / `tk.model({...})`. */
+export interface ModelArgs {
+  /** The model's inputs: `tk.input` tensors (one, a list, or an object keyed by name). */
+  inputs?: SymbolicStructure;
+  /** The model's outputs: symbolic tensors computed from the inputs. */
+  outputs?: SymbolicStructure;
+  /** The model's name (default `functional`, `functional_1`, ... as Keras 3; a subclass: its snake_case class name). */
+  name?: string;
+  /** Whether its weights are trained (default true). */
+  trainable?: boolean;
+}
+
+/** How a model's inputs or outputs were given, kept to read data dicts and to save the config. */
+interface Structure {
+  readonly kind: 'single' | 'list' | 'dict';
+  readonly tensors: SymbolicTensor[];
+  /** Names data is keyed by: dict keys, else the layers' names. */
+  readonly names: string[];
+}
+
+function flatten(value: SymbolicStructure, who: string, what: 'inputs' | 'outputs'): Structure {
+  if (isSymbolicTensor(value)) return { kind: 'single', tensors: [value], names: [nameOf(value, what)] };
+  if (Array.isArray(value)) {
+    value.forEach((t, i) => {
+      if (!isSymbolicTensor(t)) throw new Error(`${who}: ${what}[${i}] is not a symbolic tensor (from tk.input or layer.apply on one), got ${describe(t)}`);
+    });
+    const tensors = (value as readonly SymbolicTensor[]).slice();
+    return { kind: 'list', tensors, names: tensors.map((t) => nameOf(t, what)) };
+  }
+  if (isPlainObject(value)) {
+    // As Keras: a dict flattens in sorted-key order, and its keys name the data.
+    const keys = Object.keys(value).sort();
+    keys.forEach((k) => {
+      if (!isSymbolicTensor(value[k])) throw new Error(`${who}: ${what}.${k} is not a symbolic tensor, got ${describe(value[k])}`);
+    });
+    return { kind: 'dict', tensors: keys.map((k) => value[k] as SymbolicTensor), names: keys };
+  }
+  throw new Error(`${who}: ${what} must be a symbolic tensor (tk.input(...) or a layer's output), a list or an object of them; got ${describe(value)}`);
+}
+
+/** An input is named by its InputLayer; an output by the layer that made it (Keras's output_names). */
+function nameOf(t: SymbolicTensor, _what: 'inputs' | 'outputs'): string {
+  return t.sourceLayer.name;
+}
+
+/**
+ * A trainable graph of layers. Made from inputs and outputs (the functional API), or subclassed
+ * with a `call` of its own; Sequential is one too. A Model is a Layer: it can be applied inside
+ * another model.
+ *
+ * @example
+ * ```ts
+ * const img = tk.input({ shape: [28, 28, 1] });
+ * const h = new tk.layers.Conv2D(16, 3, { activation: 'relu', padding: 'same' }).apply(img);
+ * const r = new tk.layers.Add().apply([h, new tk.layers.Conv2D(16, 1).apply(img)]);
+ * const out = new tk.layers.Dense(10, 'softmax').apply(new tk.layers.Flatten().apply(r));
+ * const model = new tk.Model({ inputs: img, outputs: out, name: 'resnetish' });
+ * model.compile({ optimizer: 'adam', loss: 'categorical_crossentropy', metrics: ['accuracy'] });
+ *
+ * // Subclassing, as in Keras:
+ * class TwoLayers extends tk.Model {
+ *   static className = 'TwoLayers';
+ *   hidden = new tk.layers.Dense(8, 'relu');
+ *   out = new tk.layers.Dense(1);
+ *   call(x: tk.Tensor) {
+ *     return this.out.apply(this.hidden.apply(x));
+ *   }
+ * }
+ * ```
+ */
+export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> extends Layer<Out> implements TrainableModel {
+  static override readonly className: string = 'Functional';
+
+  /**
+   * Rebuilds a functional model from its `getConfig()`: each layer from the class registry, then
+   * the calls replayed in order (a call waits until the tensors it takes exist), then the model
+   * from its input and output layers. A subclass with its own constructor overrides it.
+   *
+   * @example
+   * ```ts
+   * const copy = tk.Model.fromConfig(model.getConfig());   // same architecture, fresh weights
+   * ```
+   */
+  static override fromConfig(config: LayerConfig): Model {
+    if (this !== Model) {
+      // A subclassed model: its own constructor takes its config (Keras's default from_config).
+      const Ctor = this as unknown as new (config: LayerConfig) => Model;
+      return new Ctor(config);
+    }
+    return functionalFromConfig(config as ModelConfig);
+  }
+
+  /** True: a model (what the savers and summaries ask of a layer). */
+  readonly isModel = true;
+
+  /** Set true (e.g. by a callback) to stop `fit` after the current batch. */
+  stopTraining = false;
+  /** The graph of a functional model; null for a subclassed model (and for Sequential, which keeps a stack). */
+  protected graph: LayerGraph | null = null;
+  /** How the inputs and outputs were given (functional models). */
+  private inputStructure: Structure | null = null;
+  private outputStructure: Structure | null = null;
+  /** A subclassed model: whether its first data came as a list of inputs; and how many outputs its call gave. */
+  private subclassInputs: number | null = null;
+  private subclassOutputs: number | null = null;
+  /** compile / fit / evaluate / predict. */
+  protected readonly trainer: Trainer;
+
+  constructor(args: ModelArgs = {}) {
+    if (args === null || typeof args !== 'object' || Array.isArray(args)) {
+      throw new Error(`Model: expected { inputs, outputs, name }, got ${describe(args)}`);
+    }
+    for (const key of Object.keys(args)) {
+      if (!['inputs', 'outputs', 'name', 'trainable'].includes(key)) throw new Error(`Model: unknown option '${key}' (valid: inputs, outputs, name, trainable)`);
+    }
+    if ((args.inputs === undefined) !== (args.outputs === undefined)) {
+      throw new Error(`Model: give both inputs and outputs (a functional model), or neither (a subclassed model with its own call)`);
+    }
+    super({ name: args.name, trainable: args.trainable });
+    this.trainer = new Trainer(this);
+    if (args.inputs !== undefined && args.outputs !== undefined) {
+      const who = this.name;
+      const inputs = flatten(args.inputs, who, 'inputs');
+      const outputs = flatten(args.outputs, who, 'outputs');
+      this.graph = new LayerGraph(inputs.tensors, outputs.tensors, who);
+      this.inputStructure = inputs;
+      this.outputStructure = outputs;
+      this.built = true;
+      if (args.trainable === false) for (const layer of this.layers) layer.trainable = false;
+    }
+  }
+
+  // ---- structure ------------------------------------------------------------------------------
+
+  /** The model's inputs (flattened): symbolic tensors. */
+  get inputs(): SymbolicTensor[] {
+    return this.graph === null ? [] : this.graph.inputs.slice();
+  }
+
+  /** The model's outputs (flattened): symbolic tensors. */
+  get outputs(): SymbolicTensor[] {
+    return this.graph === null ? [] : this.graph.outputs.slice();
+  }
+
+  /** The names data dicts are keyed by, one per input: the InputLayers' names (or the keys of an inputs object). */
+  get inputNames(): string[] {
+    if (this.inputStructure !== null) return this.inputStructure.names.slice();
+    const n = this.subclassInputs ?? 1;
+    return n === 1 ? ['input'] : Array.from({ length: n }, (_, i) => `input_${i + 1}`);
+  }
+
+  /** One name per output: the output layers' names (or the keys of an outputs object); `output_1`, ... for a subclassed model. */
+  get outputNames(): string[] {
+    if (this.outputStructure !== null) return this.outputStructure.names.slice();
+    const n = this.subclassOutputs ?? 1;
+    return n === 1 ? ['output_1'] : Array.from({ length: n }, (_, i) => `output_${i + 1}`);
+  }
+
+  /**
+   * The layers, in Keras's order. A functional model lists its InputLayers too (as Keras 3); a
+   * subclassed model lists the layers found in its fields, in the order they were set.
+   */
+  get layers(): AnyLayer[] {
+    if (this.graph !== null) return this.graph.layers.slice();
+    const found: AnyLayer[] = [];
+    for (const value of Object.values(this)) {
+      if (value instanceof Layer) found.push(value as AnyLayer);
+      else if (Array.isArray(value)) for (const v of value) if (v instanceof Layer) found.push(v as AnyLayer);
+    }
+    return [...new Set(found)];
+  }
+
+  /**
+   * A layer by name, or by position in `layers` (`{ index }`).
+   *
+   * @example
+   * ```ts
+   * model.getLayer('dense');
+   * model.getLayer({ index: 0 });
+   * ```
+   */
+  getLayer(nameOrOptions: string | { name?: string; index?: number }): AnyLayer {
+    const layers = this.layers;
+    const opts = typeof nameOrOptions === 'string' ? { name: nameOrOptions } : nameOrOptions ?? {};
+    if (opts.index !== undefined) {
+      if (opts.name !== undefined) throw new Error(`${this.name}.getLayer: give a name or an index, not both`);
+      if (!Number.isInteger(opts.index) || opts.index < 0 || opts.index >= layers.length) {
+        throw new Error(`${this.name}.getLayer: index ${opts.index} is out of range: the model has ${layers.length} layers`);
+      }
+      return layers[opts.index]!;
+    }
+    if (opts.name === undefined) throw new Error(`${this.name}.getLayer: give a layer name, or { index }`);
+    const layer = layers.find((l) => l.name === opts.name);
+    if (layer === undefined) {
+      throw new Error(`${this.name}.getLayer: no layer named '${opts.name}' (the layers are ${layers.map((l) => `'${l.name}'`).join(', ')})`);
+    }
+    return layer;
+  }
+
+  // ---- weights --------------------------------------------------------------------------------
+
+  /** All weights: the model's own, then each layer's in layer order, each once (Keras 3's order). */
+  override get weights(): Variable[] {
+    return unique([...this.ownWeights(), ...this.layers.flatMap((l) => l.weights)]);
+  }
+
+  /** The weights the optimizer trains (none when the model is frozen). */
+  override get trainableWeights(): Variable[] {
+    return this.trainable ? this.weights.filter((w) => w.trainable) : [];
+  }
+
+  /** The weights not trained by gradients (all of them when the model is frozen). */
+  override get nonTrainableWeights(): Variable[] {
+    return this.trainable ? this.weights.filter((w) => !w.trainable) : this.weights;
+  }
+
+  /** Whether the model's weights are trained. Setting it freezes (or unfreezes) every layer, as Keras. */
+  override get trainable(): boolean {
+    return super.trainable;
+  }
+  override set trainable(value: boolean) {
+    super.trainable = value;
+    // The constructor sets `trainable` before the layers exist.
+    if (this.trainer === undefined) return;
+    for (const layer of this.layers) layer.trainable = value;
+  }
+
+  /** Number of weight values. */
+  override countParams(): number {
+    if (!this.built) {
+      throw new Error(`${this.name}: countParams() needs the model built (give the first layer an inputShape, call build(), or fit on data first)`);
+    }
+    return this.weights.reduce((n, w) => n + w.size, 0);
+  }
+
+  /**
+   * Sets all weights, in `weights` order (Keras layouts). The count and every shape are checked
+   * before anything changes.
+   *
+   * @example
+   * ```ts
+   * other.setWeights(model.getWeights());
+   * ```
+   */
+  override setWeights(values: readonly TensorLike[]): void {
+    const ws = this.weights;
+    if (values.length !== ws.length) {
+      const hint = this.built ? '' : ' (the model is not built yet, so it has no weights: give the first layer an inputShape, or call build() first)';
+      throw new Error(`${this.name}: setWeights expected ${ws.length} arrays, got ${values.length}${hint}`);
+    }
+    const tensors = values.map((v, i) => toTensor(v, `${this.name}: setWeights: weight ${i}`));
+    tensors.forEach((t, i) => {
+      const w = ws[i]!;
+      if (t.rank !== w.rank || t.shape.some((d, j) => d !== w.shape[j])) {
+        throw new Error(`${this.name}: setWeights: weight ${i} ('${w.name}') has shape ${formatShape(w.shape)}, got ${formatShape(t.shape)}`);
+      }
+    });
+    tensors.forEach((t, i) => ws[i]!.assign(t));
+  }
+
+  /** The regularization penalties of the model and every layer (weights, and the activity of the latest training call). */
+  override get losses(): Tensor[] {
+    const seen = new Set<AnyLayer>();
+    const out: Tensor[] = [...super.losses];
+    for (const layer of this.layers) {
+      if (seen.has(layer)) continue;
+      seen.add(layer);
+      out.push(...layer.losses);
+    }
+    return out;
+  }
+
+  /** Forgets the activity penalties of the last call, in the model and every layer. */
+  override clearActivityLoss(): void {
+    super.clearActivityLoss();
+    for (const layer of this.layers) layer.clearActivityLoss();
+  }
+
+  /** @internal TrainableModel: the same, under the trainer's name. */
+  clearActivityLosses(): void {
+    this.clearActivityLoss();
+  }
+
+  // ---- computing ------------------------------------------------------------------------------
+
+  /**
+   * The forward computation: a functional model runs its graph; a subclass overrides `call`.
+   * Inputs arrive as the model takes them: one tensor, or a list in input order.
+   */
+  call(inputs: Tensor | Tensor[], args: CallArgs): Out {
+    if (this.graph === null) {
+      throw new Error(`${this.name}: a Model made without inputs and outputs must be subclassed with its own call(inputs, args), as in Keras`);
+    }
+    const xs = Array.isArray(inputs) ? inputs : [inputs];
+    if (xs.length !== this.graph.inputs.length) {
+      throw new Error(`${this.name}: the model has ${this.graph.inputs.length} inputs (${this.inputNames.map((s) => `'${s}'`).join(', ')}), got ${xs.length}`);
+    }
+    const adjusted = xs.map((x, i) => this.adjustInput(x, i, this.name));
+    const ys = this.graph.run(adjusted, args);
+    return this.structureOutputs(ys) as Out;
+  }
+
+  /**
+   * Applies the model: to concrete tensors (one, a list in input order, or an object keyed by
+   * input name) it computes the outputs; to symbolic tensors it records a call, so a model nests
+   * inside another. `training: true` makes Dropout and BatchNormalization behave as in `fit`.
+   *
+   * @example
+   * ```ts
+   * const y = model.apply(tk.zeros([2, 28, 28, 1]));
+   * const outer = tk.model({ inputs: a, outputs: model.apply(a) });   // a: a tk.input
+   * ```
+   */
+  override apply(inputs: SymbolicTensor | readonly SymbolicTensor[], args?: CallArgs): SymbolicOf<Out>;
+  override apply(inputs: TensorLike | readonly TensorLike[] | { readonly [name: string]: TensorLike }, args?: CallArgs): Out;
+  override apply(inputs: unknown, args: CallArgs = {}): unknown {
+    if (isPlainObject(inputs) && this.inputStructure !== null) {
+      inputs = standardizeData(inputs as ModelData, this.inputNames, this.name, 'x');
+    }
+    return super.apply(inputs as TensorLike, args);
+  }
+
+  /**
+   * Keras's per-input adjustment: an extra trailing axis of size 1 is squeezed, one missing axis
+   * is added when the input's last size is 1; then the shape must fit the declared one.
+   */
+  private adjustInput(x: Tensor, i: number, who: string): Tensor {
+    const declared = this.graph!.inputs[i]!.shape;
+    let t = x;
+    if (t.rank === declared.length + 1 && t.shape[t.rank - 1] === 1) t = ops.reshape(t, t.shape.slice(0, -1));
+    else if (t.rank === declared.length - 1 && declared[declared.length - 1] === 1) t = ops.expandDims(t, -1);
+    const ok = t.rank === declared.length && declared.every((d, j) => j === 0 || d === null || d === t.shape[j]);
+    if (!ok) {
+      const label = this.graph!.inputs.length === 1 ? '' : ` '${this.inputNames[i]}'`;
+      throw new Error(`${who}: input${label}: expected shape ${formatSymbolicShape([null, ...declared.slice(1)])}, got ${formatShape(x.shape)}`);
+    }
+    return t;
+  }
+
+  /** The outputs as `call` returns them: one tensor for one output (also for `outputs: [y]`), else a list. */
+  private structureOutputs(ys: Tensor[]): Tensor | Tensor[] {
+    return ys.length === 1 ? ys[0]! : ys;
+  }
+
+  override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape | SymbolicShape[] {
+    if (this.graph === null) return super.computeOutputShape(inputShape);
+    const shapes = this.graph.outputs.map((t) => t.shape);
+    return shapes.length === 1 ? shapes[0]! : shapes;
+  }
+
+  // ---- the TrainableModel interface (src/trainers/trainer.ts) --------------------------------
+
+  /** @internal Whether the number of outputs is known (a subclassed model learns it at its first call). */
+  get outputsKnown(): boolean {
+    return this.outputStructure !== null || this.subclassOutputs !== null;
+  }
+
+  /**
+   * Builds the model for inputs of `inputShape` (batch axis included; a list of shapes for several
+   * inputs). A functional model is built already; a subclassed one runs its `call` once on zeros
+   * (unknown sizes as 1), which builds its layers, as Keras does for a subclass without a `build`.
+   *
+   * @example
+   * ```ts
+   * myModel.build([null, 4]);
+   * myModel.summary();
+   * ```
+   */
+  override build(inputShape: SymbolicShape | SymbolicShape[]): void {
+    if (this.graph !== null || this.built) return;
+    super.build(inputShape); // marks it built first: the call below must not build again
+    const shapes = isShapeList(inputShape) ? inputShape : [inputShape as SymbolicShape];
+    const zeros = shapes.map((s) => {
+      const dims = s.map((d, i) => (i === 0 ? 1 : d ?? 1)); // one sample is enough to build
+      return new Tensor(new Float32Array(dims.reduce((a, b) => a * b, 1)), dims);
+    });
+    if (zeros.length > 1) this.subclassInputs = zeros.length;
+    try {
+      const y = noGrad(() => this.call(zeros.length === 1 ? zeros[0]! : zeros, { training: false })) as Tensor | Tensor[];
+      this.subclassOutputs = Array.isArray(y) ? y.length : 1;
+    } catch (e) {
+      this.built = false;
+      throw e;
+    }
+  }
+
+  /** @internal Checks each input's shape against the model's declared input shapes. */
+  checkInputs(xs: readonly Tensor[], who: string, what: string): void {
+    if (this.graph === null) return;
+    xs.forEach((x, i) => {
+      const declared = this.graph!.inputs[i]!.shape;
+      const t = x.rank === declared.length + 1 && x.shape[x.rank - 1] === 1 ? x.shape.slice(0, -1)
+        : x.rank === declared.length - 1 && declared[declared.length - 1] === 1 ? [...x.shape, 1] : x.shape;
+      const ok = t.length === declared.length && declared.every((d, j) => j === 0 || d === null || d === t[j]);
+      if (!ok) {
+        const label = xs.length === 1 ? what : `${what} '${this.inputNames[i]}'`;
+        throw new Error(`${who}: ${label}: expected input shape ${formatSymbolicShape([null, ...declared.slice(1)])}, got ${formatShape(x.shape)}`);
+      }
+    });
+  }
+
+  /** @internal Builds a subclassed model from a first batch (its layers build as its call runs). */
+  ensureBuilt(xs: readonly Tensor[]): void {
+    if (this.built) return;
+    this.subclassInputs ??= xs.length;
+    this.build(xs.length === 1 ? xs[0]!.shape : xs.map((x) => x.shape));
+  }
+
+  /** @internal The forward pass as the trainer calls it: one tensor per input, one per output. */
+  forward(xs: readonly Tensor[], training: boolean): Tensor[] {
+    if (this.graph === null) this.subclassInputs ??= xs.length;
+    const y = this.apply(xs.length === 1 ? xs[0]! : (xs as Tensor[]), { training }) as Tensor | Tensor[];
+    const ys = Array.isArray(y) ? y : [y];
+    if (this.graph === null) {
+      if (this.subclassOutputs !== null && ys.length !== this.subclassOutputs) {
+        throw new Error(`${this.name}: call returned ${ys.length} outputs where it returned ${this.subclassOutputs} before`);
+      }
+      this.subclassOutputs = ys.length;
+    }
+    return ys;
+  }
+
+  /** @internal predict of zero samples: an empty tensor per output. */
+  emptyOutputs(xs: readonly Tensor[]): Tensor[] {
+    if (this.graph !== null) return this.graph.outputs.map((t) => new Tensor(new Float32Array(0), [0, ...t.shape.slice(1).map((d) => d ?? 0)]));
+    return this.forward(xs, false);
+  }
+
+  /** @internal Reads x as this model takes it (one array, a list per input, or a dict keyed by input name). */
+  standardizeInputs(x: ModelData, who: string, what: string): Tensor[] {
+    if (this.graph === null && this.subclassInputs === null) {
+      // A subclassed model learns from its first data whether it takes a list.
+      const list = Array.isArray(x) && x.length > 0 && x.every((v) => v instanceof Tensor);
+      if (isPlainObject(x)) throw new Error(`${who}: ${what}: a subclassed model takes one tensor or a list of tensors; an object keyed by name needs a functional model`);
+      return standardizeData(x, list ? x.map((_, i) => `input_${i + 1}`) : ['input'], who, what) as Tensor[];
+    }
+    return standardizeData(x, this.inputNames, who, what) as Tensor[];
+  }
+
+  // ---- training (src/trainers) ----------------------------------------------------------------
+
+  /**
+   * Configures training: optimizer, loss and metrics. A model with several outputs takes a loss
+   * per output (a list, or an object keyed by output name), `lossWeights`, and metrics as a list
+   * for every output or per output (an object, or a list of lists).
+   *
+   * @example
+   * ```ts
+   * model.compile({ optimizer: 'adam', loss: 'categorical_crossentropy', metrics: ['accuracy'] });
+   * twoHeads.compile({ optimizer: 'adam', loss: { price: 'mse', kind: 'categorical_crossentropy' }, lossWeights: { price: 0.5, kind: 1 } });
+   * ```
+   */
+  compile(args: CompileArgs): void {
+    this.trainer.compile(args);
+  }
+
+  /** The optimizer given to `compile`, or null. */
+  get optimizer(): Optimizer | null {
+    return this.trainer.optimizer;
+  }
+
+  /** The loss given to `compile` (the first output's, for several), or null. */
+  get loss(): Loss | null {
+    return this.trainer.compiled?.loss ?? null;
+  }
+
+  /** The losses per output (null for an output without one), or null before compile. */
+  get outputLosses(): (Loss | null)[] | null {
+    return this.trainer.compiled?.outputs.map((o) => o.loss) ?? null;
+  }
+
+  /** The weight of each output's loss, or null before compile. */
+  get lossWeights(): number[] | null {
+    return this.trainer.compiled?.outputs.map((o) => o.weight) ?? null;
+  }
+
+  /** Names of what `evaluate` returns: `['loss', ...]` (per-output losses, then metrics). */
+  get metricsNames(): string[] {
+    return this.trainer.compiled?.metricsNames ?? ['loss'];
+  }
+
+  /** The History of the latest `fit`. */
+  get history(): History | null {
+    return this.trainer.history;
+  }
+
+  /**
+   * Trains for `epochs` epochs and resolves with the History. Takes arrays (`fit(x, y, args)`:
+   * for several inputs or outputs a list or an object keyed by name), or a dataset
+   * (`fit(dataset, args)`: any iterable or async iterable of `{ xs, ys }` batches). Between batches
+   * it yields to the event loop, so a server or a page stays responsive.
+   *
+   * @example
+   * ```ts
+   * const history = await model.fit(x, y, { epochs: 5, batchSize: 32, validationSplit: 0.1, verbose: 1 });
+   * history.history.loss;   // one number per epoch
+   * await model.fit(batches, { epochs: 3, stepsPerEpoch: 100 });   // a dataset of { xs, ys }
+   * ```
+   */
+  fit(dataset: Dataset, args?: FitArgs): Promise<History>;
+  fit(x: ModelData, y: ModelData, args?: FitArgs): Promise<History>;
+  fit(x: ModelData | Dataset, y?: ModelData | FitArgs, args: FitArgs = {}): Promise<History> {
+    return this.trainer.fit(x, y, args);
+  }
+
+  /**
+   * Loss and metrics on test data: a number when there are no metrics, else an array in
+   * `metricsNames` order (or, with `returnDict`, an object). On a dataset, a Promise of the same.
+   *
+   * @example
+   * ```ts
+   * const [loss, acc] = model.evaluate(xTest, yTest, { verbose: 0 }) as number[];
+   * const { accuracy } = model.evaluate(xTest, yTest, { returnDict: true });
+   * const onData = await model.evaluate(testBatches);
+   * ```
+   */
+  evaluate(dataset: Dataset, args: EvaluateArgs & { returnDict: true }): Promise<Logs>;
+  evaluate(dataset: Dataset, args?: EvaluateArgs): Promise<number | number[]>;
+  evaluate(x: ModelData, y: ModelData, args: EvaluateArgs & { returnDict: true }): Logs;
+  evaluate(x: ModelData, y: ModelData, args?: EvaluateArgs & { returnDict?: false }): number | number[];
+  evaluate(x: ModelData, y: ModelData, args?: EvaluateArgs): number | number[] | Logs;
+  evaluate(x: ModelData | Dataset, y?: ModelData | EvaluateArgs, args: EvaluateArgs = {}): number | number[] | Logs | Promise<number | number[] | Logs> {
+    return this.trainer.evaluate(x, y, args);
+  }
+
+  /**
+   * Outputs for `x`, computed in batches with `training: false`: a Tensor for a model with one
+   * output, a list for several. On a dataset, a Promise of the same.
+   *
+   * @example
+   * ```ts
+   * const probs = model.predict(xTest);   // [n, classes]
+   * ```
+   */
+  predict(dataset: Dataset, args?: PredictArgs): Promise<Out>;
+  predict(x: ModelData, args?: PredictArgs): Out;
+  predict(x: ModelData | Dataset, args: PredictArgs = {}): Out | Promise<Out> {
+    const result = this.trainer.predict(x, args);
+    if (result instanceof Promise) return result.then((ys) => this.structureOutputs(ys) as Out);
+    return this.structureOutputs(result) as Out;
+  }
+
+  /**
+   * One gradient step on one batch; returns the loss (and metrics) for that batch.
+   *
+   * @example
+   * ```ts
+   * const loss = model.trainOnBatch(xBatch, yBatch);
+   * ```
+   */
+  trainOnBatch(x: ModelData, y: ModelData, args: OnBatchArgs & { returnDict: true }): Logs;
+  trainOnBatch(x: ModelData, y: ModelData, args?: OnBatchArgs & { returnDict?: false }): number | number[];
+  trainOnBatch(x: ModelData, y: ModelData, args?: OnBatchArgs): number | number[] | Logs;
+  trainOnBatch(x: ModelData, y: ModelData, args: OnBatchArgs = {}): number | number[] | Logs {
+    return this.trainer.trainOnBatch(x, y, args);
+  }
+
+  /**
+   * Loss (and metrics) on one batch, without training.
+   *
+   * @example
+   * ```ts
+   * const loss = model.testOnBatch(xBatch, yBatch);
+   * ```
+   */
+  testOnBatch(x: ModelData, y: ModelData, args: Omit<OnBatchArgs, 'classWeight'> & { returnDict: true }): Logs;
+  testOnBatch(x: ModelData, y: ModelData, args?: Omit<OnBatchArgs, 'classWeight'> & { returnDict?: false }): number | number[];
+  testOnBatch(x: ModelData, y: ModelData, args?: Omit<OnBatchArgs, 'classWeight'>): number | number[] | Logs;
+  testOnBatch(x: ModelData, y: ModelData, args: Omit<OnBatchArgs, 'classWeight'> = {}): number | number[] | Logs {
+    return this.trainer.testOnBatch(x, y, args);
+  }
+
+  /**
+   * Outputs for one batch (`training: false`).
+   *
+   * @example
+   * ```ts
+   * const out = model.predictOnBatch(xBatch);
+   * ```
+   */
+  predictOnBatch(x: ModelData): Out {
+    return this.structureOutputs(this.trainer.predictOnBatch(x)) as Out;
+  }
+
+  // ---- summary and config -----------------------------------------------------------------------
+
+  /**
+   * Prints Keras 3's summary table and returns its text: for a graph that branches, with the
+   * 'Connected to' column. Called as `summary()`, with options, or TF.js-style
+   * `summary(lineLength, positions, printFn)`.
+   *
+   * @example
+   * ```ts
+   * const text = model.summary({ printFn: () => {} });
+   * ```
+   */
+  summary(options?: SummaryOptions | number, positions?: readonly number[], printFn?: (text: string) => void): string {
+    const o: SummaryOptions = typeof options === 'number' ? { lineLength: options, positions, printFn } : options ?? {};
+    const connected = this.graph !== null && !this.graph.isChain();
+    const rows: SummaryRow[] = this.summaryLayers().map((layer) => ({
+      layer,
+      outputShape: summaryShape(layer, this.summaryOutputShape(layer)),
+      ...(connected ? { connectedTo: this.connections(layer) } : {}),
+    }));
+    const count = (ws: Variable[]): number => ws.reduce((n, w) => n + w.size, 0);
+    const optimizer = this.optimizer;
+    const text = renderSummary(this.name, rows, {
+      trainable: count(this.trainableWeights),
+      nonTrainable: count(this.nonTrainableWeights),
+      optimizer: optimizer !== null && optimizer.built ? optimizer.summaryParams() : null,
+    }, o);
+    (o.printFn ?? ((s: string) => console.log(s)))(text);
+    return text;
+  }
+
+  /** The layers a summary lists (Sequential leaves out its input). */
+  protected summaryLayers(): AnyLayer[] {
+    return this.layers;
+  }
+
+  /** The output shape(s) a summary shows for a layer: those of its latest call; null when unknown. */
+  protected summaryOutputShape(layer: AnyLayer): SymbolicShape | SymbolicShape[] | null {
+    const node = layer.inboundNodes[layer.inboundNodes.length - 1];
+    if (node === undefined) return null;
+    const shapes = node.outputs.map((t) => t.shape);
+    return node.outputIsList ? shapes : shapes[0]!;
+  }
+
+  /** The 'Connected to' cell: `producer[node][tensor]` for each input of each of the layer's calls in this model. */
+  private connections(layer: AnyLayer): string {
+    const parts: string[] = [];
+    for (const node of this.graph!.nodesOf(layer)) {
+      for (const t of node.inputs) parts.push(`${t.sourceLayer.name}[${t.nodeIndex}][${t.tensorIndex}]`);
+    }
+    return parts.length === 0 ? '-' : parts.join(', ');
+  }
+
+  /**
+   * The model's configuration (TF.js camelCase): for a functional model its layers with the calls
+   * that connect them (`inboundNodes`, `[layer, node, tensor, kwargs]` per input), and its input
+   * and output layers; `Model.fromConfig` rebuilds it. A subclassed model's architecture is its
+   * code: it lists no layers (a subclass adds its constructor arguments, as in Keras).
+   */
+  override getConfig(): ModelConfig {
+    const config: ModelConfig = { name: this.name, trainable: this.trainable, layers: [] };
+    if (this.graph === null) return config;
+    const graph = this.graph;
+    const ref = (t: SymbolicTensor): [string, number, number] => [t.sourceLayer.name, graph.nodeIndex(t.node), t.tensorIndex];
+    config.layers = graph.layers.map((layer): ModelLayerConfig => ({
+      name: layer.name,
+      className: layer.getClassName(),
+      config: layer.getConfig(),
+      inboundNodes: graph.nodesOf(layer).filter((n) => n.inputs.length > 0).map((node) => {
+        const main = node.mainInputs.map((t) => [...ref(t), { ...node.callArgs }]);
+        const extra = node.argTensorPaths.map((p, k) => [...ref(node.inputs[main.length + k]!), { callArg: p.key, ...(p.index === null ? {} : { callArgIndex: p.index }) }]);
+        return [...main, ...extra] as unknown[][];
+      }),
+      ...(graph.nodesOf(layer).some((n) => n.inputStructure === 'list') ? { inputIsList: true } : {}),
+    }));
+    const refs = (s: Structure): unknown => (s.kind === 'dict' ? Object.fromEntries(s.names.map((k, i) => [k, ref(s.tensors[i]!)])) : s.tensors.map(ref));
+    config.inputLayers = refs(this.inputStructure!);
+    config.outputLayers = refs(this.outputStructure!);
+    return config;
+  }
+
+  // ---- saving (src/models/io) ---------------------------------------------------------------
+
+  /**
+   * Saves the model in the TF.js layers-model format: `model.json` (topology in Keras snake_case,
+   * training config, weights manifest) and little-endian float32 weight files, written atomically
+   * to a directory; or to any IOHandler. `includeOptimizer` also saves the optimizer state.
+   *
+   * @example
+   * ```ts
+   * await model.save('models/mnist', { includeOptimizer: true });
+   * const again = await tk.loadModel('models/mnist');
+   * ```
+   */
+  async save(destination: string | IOHandler, options: SaveOptions = {}): Promise<SaveResult> {
+    return saveModel(this, destination, options);
+  }
+
+  /**
+   * The saved form in memory (TF.js's ModelArtifacts), for browsers: `tk.loadModel(artifacts)`
+   * reads it back; TF.js reads it with `tf.loadLayersModel(tf.io.fromMemory(artifacts))`.
+   *
+   * @example
+   * ```ts
+   * const copy = await tk.loadModel(model.toArtifacts());
+   * ```
+   */
+  toArtifacts(options: SaveOptions = {}): ModelArtifacts {
+    return modelToArtifacts(this, options);
+  }
+
+  /**
+   * Saves the weights alone: `weights_manifest.json` and weight files in a directory, or
+   * artifacts without a topology to an IOHandler.
+   *
+   * @example
+   * ```ts
+   * await model.saveWeights('checkpoints/best');
+   * ```
+   */
+  async saveWeights(destination: string | IOHandler): Promise<SaveResult> {
+    return saveModelWeights(this, destination);
+  }
+
+  /**
+   * Loads weights saved by `saveWeights` or `save` (or by TF.js) into this built model, matched
+   * by name or else by layer order, as Keras; all shapes are checked before anything changes.
+   *
+   * @example
+   * ```ts
+   * await model.loadWeights('checkpoints/best');
+   * ```
+   */
+  async loadWeights(source: ModelSource, options: LoadOptions = {}): Promise<void> {
+    return loadModelWeights(this, source, options);
+  }
+}
+
+/** One layer of a model's config: its class, its config, and (functional models) its name and calls. */
+export interface ModelLayerConfig {
+  /** The layer's name (functional models). */
+  name?: string;
+  /** The layer's Keras class name (`'Dense'`). */
+  className: string;
+  /** The layer's `getConfig()`. */
+  config: Record<string, unknown>;
+  /** Functional models: each call, as `[layer, nodeIndex, tensorIndex, callArgs]` per input tensor. */
+  inboundNodes?: unknown[][][];
+  /** Set when the layer was called on a list of tensors (a merge layer). */
+  inputIsList?: boolean;
+}
+
+/** A model's `getConfig()`: its name and layers, and for a functional model how they connect. */
+export interface ModelConfig extends LayerConfig {
+  /** The model's name. */
+  name: string;
+  /** The layers (none for a subclassed model, whose architecture is code). */
+  layers: ModelLayerConfig[];
+  /** Functional models: `[layer, node, tensor]` of each input (an object for inputs given by name). */
+  inputLayers?: unknown;
+  /** Functional models: `[layer, node, tensor]` of each output. */
+  outputLayers?: unknown;
+}
+
+/** What a summary row shows as the output shape. */
+function summaryShape(_layer: AnyLayer, shape: SymbolicShape | SymbolicShape[] | null): SummaryRow['outputShape'] {
+  if (shape === null) return null;
+  return isShapeList(shape) ? shape.map((s) => s.slice()) : shape;
+}
+
+function unique<T>(items: T[]): T[] {
+  return [...new Set(items)];
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'object') return (v as object).constructor?.name ?? 'an object';
+  if (typeof v === 'function') return `the function ${v.name || '(anonymous)'}`;
+  return `${typeof v} ${String(v)}`;
+}
+
+/** True for the InputLayer of a functional model. */
+export function isInputLayer(layer: unknown): layer is InputLayer {
+  return layer instanceof InputLayer;
+}
+
+/**
+ * `Model.fromConfig` for a functional config: layers from the registry, then every recorded call
+ * replayed once the tensors it takes exist (a shared layer's later calls may wait on layers listed
+ * after it), then the model from its input and output references.
+ */
+function functionalFromConfig(config: ModelConfig): Model {
+  const who = `Model.fromConfig${typeof config.name === 'string' ? ` ('${config.name}')` : ''}`;
+  if (!Array.isArray(config.layers)) throw new Error(`${who}: expected { name, layers, inputLayers, outputLayers }`);
+  const layers = new Map<string, AnyLayer>();
+  const queues: { layer: AnyLayer; calls: unknown[][][]; list: boolean }[] = [];
+  config.layers.forEach((entry, i) => {
+    const layer = deserializeLayer(entry, `${who}: layers[${i}]`);
+    const name = entry.name ?? layer.name;
+    if (layer.name !== name) throw new Error(`${who}: layers[${i}] is named '${name}' but its config says '${layer.name}'`);
+    if (layers.has(name)) throw new Error(`${who}: two layers are named '${name}'`);
+    layers.set(name, layer);
+    queues.push({ layer, calls: (entry.inboundNodes ?? []).slice(), list: entry.inputIsList === true });
+  });
+  const tensorAt = (ref: unknown, at: string): SymbolicTensor | null => {
+    if (!Array.isArray(ref) || ref.length < 3) throw new Error(`${who}: ${at}: expected [layer name, node index, tensor index], got ${JSON.stringify(ref)}`);
+    const [name, nodeIndex, tensorIndex] = ref as [string, number, number];
+    const producer = layers.get(name);
+    if (producer === undefined) throw new Error(`${who}: ${at}: no layer named '${name}'`);
+    const node = producer.inboundNodes[nodeIndex];
+    if (node === undefined) return null; // not made yet
+    const t = node.outputs[tensorIndex];
+    if (t === undefined) throw new Error(`${who}: ${at}: '${name}' call ${nodeIndex} has no output ${tensorIndex}`);
+    return t;
+  };
+  let pending = queues.reduce((n, q) => n + q.calls.length, 0);
+  while (pending > 0) {
+    let progressed = false;
+    for (const q of queues) {
+      while (q.calls.length > 0) {
+        const call = q.calls[0]!;
+        const at = `layer '${q.layer.name}' call ${q.layer.inboundNodes.length}`;
+        const refs = call.map((r, k) => ({ t: tensorAt(r, `${at} input ${k}`), kwargs: ((r as unknown[])[3] ?? {}) as Record<string, unknown> }));
+        if (refs.some((r) => r.t === null)) break;
+        const main: SymbolicTensor[] = [];
+        const args: Record<string, unknown> = {};
+        for (const { t, kwargs } of refs) {
+          const { callArg, callArgIndex, ...rest } = kwargs;
+          if (typeof callArg === 'string') {
+            if (typeof callArgIndex === 'number') ((args[callArg] as SymbolicTensor[] | undefined) ??= [])[callArgIndex] = t!;
+            else args[callArg] = t!;
+          } else {
+            main.push(t!);
+            Object.assign(args, rest);
+          }
+        }
+        q.layer.apply(main.length === 1 && !q.list ? main[0]! : main, args);
+        q.calls.shift();
+        pending--;
+        progressed = true;
+      }
+    }
+    if (!progressed) {
+      const stuck = queues.find((q) => q.calls.length > 0)!;
+      throw new Error(`${who}: cannot connect the layers: '${stuck.layer.name}' waits for a tensor no layer makes (a call refers to a node that does not exist)`);
+    }
+  }
+  const refsOf = (value: unknown, what: string): SymbolicStructure => {
+    const get = (r: unknown, at: string): SymbolicTensor => {
+      const t = tensorAt(r, at);
+      if (t === null) throw new Error(`${who}: ${at}: that call does not exist`);
+      return t;
+    };
+    if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, r]) => [k, get(r, `${what}.${k}`)]));
+    if (!Array.isArray(value)) throw new Error(`${who}: ${what} must be a list of [layer name, node index, tensor index]`);
+    return value.map((r, i) => get(r, `${what}[${i}]`));
+  };
+  const inputs = refsOf(config.inputLayers, 'inputLayers');
+  const outputs = refsOf(config.outputLayers, 'outputLayers');
+  return new Model({
+    inputs,
+    outputs,
+    ...(typeof config.name === 'string' ? { name: config.name } : {}),
+    ...(config.trainable === false ? { trainable: false } : {}),
+  });
+}
