@@ -6,6 +6,7 @@
 //      divisor is NOT Σw; 'mean_with_sample_weight' = Σ / Σw; 'none' = unreduced.
 //      A scalar or an empty [0] result is returned as it is.
 
+import { maskOf } from '../layers/mask.js';
 import { noGrad } from '../autograd/tape.js';
 import * as ops from '../ops/index.js';
 import { toSnakeCase, uniqueName } from '../naming.js';
@@ -68,6 +69,13 @@ export function setLossMask(values: Tensor, mask: Tensor): Tensor {
 /** The mask a loss set on its values, if any. */
 export function lossMaskOf(values: Tensor): Tensor | undefined {
   return masks.get(values);
+}
+
+/** Both masks (1 = counts) when both are there, else the one that is. */
+export function combineMasks(a: Tensor | undefined, b: Tensor | null): Tensor | undefined {
+  if (b === null) return a;
+  if (a === undefined) return b;
+  return ops.minimum(a, b);
 }
 
 /** The base options (name, reduction) out of a class's options, without undefined entries. */
@@ -231,9 +239,12 @@ export abstract class Loss {
    * shape that broadcasts against the values), then reduced by `this.reduction`.
    */
   compute(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null): Tensor {
-    const values = this.call(toTensor(yTrue, this.name), toTensor(yPred, this.name));
+    const pred = toTensor(yPred, this.name);
+    const values = this.call(toTensor(yTrue, this.name), pred);
     const weight = sampleWeight === undefined || sampleWeight === null ? undefined : toTensor(sampleWeight, this.name);
-    return reduceWeightedValues(values, weight, lossMaskOf(values), this.reduction);
+    // As Keras: the mask a model attached to its output (after Embedding(maskZero) or Masking)
+    // leaves the masked steps out of the loss, together with any mask of the loss's own.
+    return reduceWeightedValues(values, weight, combineMasks(lossMaskOf(values), maskOf(pred)), this.reduction);
   }
 
   /** The constructor options, Keras spelling (`{ name, reduction, ... }`). */

@@ -9,7 +9,8 @@
 // Metrics never record on the autograd tape: every update runs inside noGrad.
 
 import { noGrad } from '../autograd/tape.js';
-import { lossMaskOf, squeezeOrExpandToSameRank } from '../losses/loss.js';
+import { combineMasks, lossMaskOf, setLossMask, squeezeOrExpandToSameRank } from '../losses/loss.js';
+import { maskOf } from '../layers/mask.js';
 import * as ops from '../ops/index.js';
 import { formatShape } from '../tensor/shape.js';
 import { Tensor, toTensor, type TensorLike } from '../tensor/tensor.js';
@@ -169,8 +170,12 @@ export class MeanMetricWrapper extends Mean {
   override update(yTrue: TensorLike, yPred?: TensorLike, sampleWeight?: TensorLike | null): void {
     if (yPred === undefined) throw new Error(`metric '${this.name}': update(yTrue, yPred, sampleWeight?) needs predictions`);
     noGrad(() => {
-      const values = this.fn(toTensor(yTrue, this.name), toTensor(yPred, this.name));
+      const pred = toTensor(yPred, this.name);
+      const values = this.fn(toTensor(yTrue, this.name), pred);
       if (!(values instanceof Tensor)) throw new Error(`metric '${this.name}': the metric function must return a Tensor, got ${typeof values}`);
+      // A mask the model attached to its output weights the samples, as in the loss (Keras).
+      const mask = combineMasks(lossMaskOf(values), maskOf(pred));
+      if (mask !== undefined) setLossMask(values, mask);
       this.accumulate(values, sampleWeight === undefined || sampleWeight === null ? undefined : toTensor(sampleWeight, this.name));
     });
   }
