@@ -34,7 +34,7 @@ export { customGrad, type CustomGradResult, type CustomGradOptions, type GradSav
 export * as backend from './backend.js';
 
 export {
-  Model, Sequential, sequential, model, type ModelArgs, type SymbolicStructure, type SequentialArgs, type CompileArgs, type LossSpec, type MetricsSpec,
+  Model, Sequential, sequential, model, type ModelArgs, type SymbolicStructure, type ModelConfig, type ModelLayerConfig, type SequentialArgs, type CompileArgs, type LossSpec, type MetricsSpec,
   type FitArgs, type EvaluateArgs, type PredictArgs, type OnBatchArgs, type SummaryOptions, type ModelData, type Dataset, type DataLike,
 } from './models/index.js';
 export { input, SymbolicTensor, type InputOptions } from './layers/index.js';

@@ -604,15 +604,16 @@ function splitCallArgs(args: CallArgs): { plain: Record<string, unknown>; tensor
 }
 
 /**
- * The default `computeOutputShape`: `call` on zeros, once with every unknown size set to 2 and
- * once with 3; a size that differs between the two runs depends on an unknown one and is unknown.
+ * The default `computeOutputShape`: `call` on zeros twice, with different stand-ins for the
+ * unknown sizes (the batch axis 1 then 2; other axes 8 then 12, even and large enough for most
+ * windows); a size that differs between the two runs depends on an unknown one and is unknown.
  */
 function traceOutputShape(layer: Layer<Tensor | Tensor[]>, inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape | SymbolicShape[] {
   const list = isShapeList(inputShape);
   const shapes: SymbolicShape[] = list ? inputShape : [inputShape as SymbolicShape];
-  const run = (stand: number): { shapes: (readonly number[])[]; several: boolean } => noGrad(() => {
+  const run = (second: boolean): { shapes: (readonly number[])[]; several: boolean } => noGrad(() => {
     const xs = shapes.map((s) => {
-      const concrete = s.map((d) => d ?? stand);
+      const concrete = s.map((d, axis) => d ?? (axis === 0 ? (second ? 2 : 1) : second ? 12 : 8));
       return new Tensor(new Float32Array(concrete.reduce((a, b) => a * b, 1)), concrete);
     });
     const y = layer.call(list ? xs : xs[0]!, { training: false });
@@ -621,8 +622,8 @@ function traceOutputShape(layer: Layer<Tensor | Tensor[]>, inputShape: SymbolicS
   let a: ReturnType<typeof run>;
   let b: ReturnType<typeof run>;
   try {
-    a = run(2);
-    b = run(3);
+    a = run(false);
+    b = run(true);
   } catch (e) {
     throw new Error(`${layer.name}: cannot work out the output shape for input ${shapes.map(formatSymbolicShape).join(', ')} ` +
       `(running call on zeros failed: ${(e as Error).message}); give the layer a computeOutputShape(inputShape)`);

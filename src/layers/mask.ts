@@ -28,7 +28,7 @@ export function maskOf(t: Tensor): Tensor | null {
  *
  * @example
  * ```ts
- * const x = tk.setMask(tk.ones([1, 3, 2]), tk.tensor([[1, 1, 0]]));
+ * const x = tk.layers.setMask(tk.ones([1, 3, 2]), tk.tensor([[1, 1, 0]]));
  * ```
  */
 export function setMask(t: Tensor, mask: Tensor): Tensor {

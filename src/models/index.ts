@@ -1,6 +1,6 @@
 // The public models namespace (tk.models, tk.keras.models).
 
-export { Model, type ModelArgs, type SymbolicStructure } from './model.js';
+export { Model, type ModelArgs, type SymbolicStructure, type ModelConfig, type ModelLayerConfig } from './model.js';
 export { Sequential, type SequentialArgs } from './sequential.js';
 export { sequential, model } from './factory.js';
 export type { CompileArgs, LossSpec, MetricsSpec } from '../trainers/compile.js';

@@ -13,6 +13,7 @@ import { InputLayer } from '../layers/input_layer.js';
 import { isSymbolicTensor, SymbolicTensor } from '../layers/symbolic.js';
 import { deserializeLayer } from '../layers/registry.js';
 import type { Loss } from '../losses/index.js';
+import type { Metric } from '../metrics/index.js';
 import type { Optimizer } from '../optimizers/index.js';
 import type { History, Logs } from '../callbacks/index.js';
 import * as ops from '../ops/index.js';
@@ -116,15 +117,19 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> extends La
    */
   static override fromConfig(config: LayerConfig): Model {
     if (this !== Model) {
-      // A subclassed model: its own constructor takes its config (Keras's default from_config).
+      // A subclassed model: its own constructor takes its config (Keras's default from_config),
+      // without the keys that describe a graph.
+      const { layers: _l, inputLayers: _i, outputLayers: _o, ...rest } = config;
       const Ctor = this as unknown as new (config: LayerConfig) => Model;
-      return new Ctor(config);
+      return new Ctor(rest);
     }
     return functionalFromConfig(config as ModelConfig);
   }
 
-  /** True: a model (what the savers and summaries ask of a layer). */
-  readonly isModel = true;
+  /** True: a model (what the savers and summaries ask of a layer, without importing this class). */
+  get isModel(): true {
+    return true;
+  }
 
   /** Set true (e.g. by a callback) to stop `fit` after the current batch. */
   stopTraining = false;
@@ -136,6 +141,8 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> extends La
   /** A subclassed model: whether its first data came as a list of inputs; and how many outputs its call gave. */
   private subclassInputs: number | null = null;
   private subclassOutputs: number | null = null;
+  /** The input shape(s) a subclassed model was built for (saved, so a loaded copy builds the same). */
+  private subclassBuildShape: SymbolicShape | SymbolicShape[] | null = null;
   /** compile / fit / evaluate / predict. */
   protected readonly trainer: Trainer;
 
@@ -383,6 +390,16 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> extends La
 
   // ---- the TrainableModel interface (src/trainers/trainer.ts) --------------------------------
 
+  /** @internal A subclassed model's input shape(s) once built (batch axis null), else null. */
+  get buildShape(): SymbolicShape | SymbolicShape[] | null {
+    return this.subclassBuildShape;
+  }
+
+  /** @internal True for a subclassed model: its architecture is its code, not a graph. */
+  get isSubclassed(): boolean {
+    return this.graph === null && this.getClassName() !== 'Sequential';
+  }
+
   /** @internal Whether the number of outputs is known (a subclassed model learns it at its first call). */
   get outputsKnown(): boolean {
     return this.outputStructure !== null || this.subclassOutputs !== null;
@@ -415,6 +432,7 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> extends La
       this.built = false;
       throw e;
     }
+    this.subclassBuildShape = isShapeList(inputShape) ? inputShape.map((sh) => [null, ...sh.slice(1)]) : [null, ...(inputShape as SymbolicShape).slice(1)];
   }
 
   /** @internal Checks each input's shape against the model's declared input shapes. */
@@ -505,6 +523,11 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> extends La
   /** The weight of each output's loss, or null before compile. */
   get lossWeights(): number[] | null {
     return this.trainer.compiled?.outputs.map((o) => o.weight) ?? null;
+  }
+
+  /** @internal Per output, the loss, weight and metrics compile set up (for saving); null before compile. */
+  trainingSetup(): { name: string; loss: Loss | null; weight: number; metrics: readonly Metric[] }[] | null {
+    return this.trainer.compiled?.outputs.map((o) => ({ name: o.name, loss: o.loss, weight: o.weight, metrics: o.metrics })) ?? null;
   }
 
   /** Names of what `evaluate` returns: `['loss', ...]` (per-output losses, then metrics). */
@@ -676,7 +699,11 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> extends La
    */
   override getConfig(): ModelConfig {
     const config: ModelConfig = { name: this.name, trainable: this.trainable, layers: [] };
-    if (this.graph === null) return config;
+    if (this.graph === null) {
+      // A subclassed model's architecture is its code: only its own arguments are config.
+      delete (config as Partial<ModelConfig>).layers;
+      return config;
+    }
     const graph = this.graph;
     const ref = (t: SymbolicTensor): [string, number, number] => [t.sourceLayer.name, graph.nodeIndex(t.node), t.tensorIndex];
     config.layers = graph.layers.map((layer): ModelLayerConfig => ({
@@ -771,7 +798,7 @@ export interface ModelLayerConfig {
 export interface ModelConfig extends LayerConfig {
   /** The model's name. */
   name: string;
-  /** The layers (none for a subclassed model, whose architecture is code). */
+  /** The layers (absent for a subclassed model, whose architecture is code; its type says present for the graph models it describes). */
   layers: ModelLayerConfig[];
   /** Functional models: `[layer, node, tensor]` of each input (an object for inputs given by name). */
   inputLayers?: unknown;

@@ -42,11 +42,21 @@ def readable_memory_size(size):
     return "{:.2f} {}".format(size, units[-1])
 
 
-def render(model_name, rows, trainable, non_trainable, optimizer=None, line_length=76):
-    """rows: (layer cell, shape cell, params cell); optimizer: (count, bytes) or None."""
-    positions = [0.45, 0.80, 1.0]
-    header = ["Layer (type)", "Output Shape", "Param #"]
-    alignment = ["left", "left", "right"]
+def render(model_name, rows, trainable, non_trainable, optimizer=None, line_length=76, connected=False):
+    """rows: (layer cell, shape cell, params cell[, connected-to cell]); optimizer: (count, bytes) or None.
+
+    connected: a functional graph that is not a plain chain gets print_summary's fourth column,
+    'Connected to', with its own positions (and a default width of min(108, terminal - 4), which
+    is 76 without a terminal, as for 3 columns).
+    """
+    if connected:
+        positions = [0.3, 0.56, 0.74, 1.0]
+        header = ["Layer (type)", "Output Shape", "Param #", "Connected to"]
+        alignment = ["left", "left", "right", "left"]
+    else:
+        positions = [0.45, 0.80, 1.0]
+        header = ["Layer (type)", "Output Shape", "Param #"]
+        alignment = ["left", "left", "right"]
     column_widths = []
     current = 0
     for pos in positions:
@@ -136,5 +146,68 @@ golden = {
         line_length=40,
     ),
 }
+
+# ---- functional models (test/models/functional_summary.test.ts) ----
+# The cells follow print_summary for a Functional: one row per layer of model.layers (InputLayers
+# included, shape of the layer's last call), and when the graph is not a chain, 'Connected to':
+# "<producer>[<node index>][<tensor index>]" for each input of each call, joined by ", ", "-" for inputs.
+conv = 3 * 3 * 1 * 4 + 4  # Conv2D(4, 3) on 1 channel
+conv1x1 = 1 * 1 * 1 * 4 + 4  # Conv2D(4, 1)
+head = dense_params(8 * 8 * 4, 3)
+golden["functional_residual"] = render(
+    "resnetish",
+    [
+        ("img (InputLayer)", "(None, 8, 8, 1)", "0", "-"),
+        ("conv2d (Conv2D)", "(None, 8, 8, 4)", f"{conv:,}", "img[0][0]"),
+        ("conv2d_1 (Conv2D)", "(None, 8, 8, 4)", f"{conv1x1:,}", "img[0][0]"),
+        ("add (Add)", "(None, 8, 8, 4)", "0", "conv2d[0][0], conv2d_1[0][0]"),
+        ("flatten (Flatten)", "(None, 256)", "0", "add[0][0]"),
+        ("dense (Dense)", "(None, 3)", f"{head:,}", "flatten[0][0]"),
+    ],
+    conv + conv1x1 + head,
+    0,
+    connected=True,
+)
+h, price, kind = dense_params(4, 3), dense_params(5, 1), dense_params(5, 2)
+golden["functional_two_outputs"] = render(
+    "functional",
+    [
+        ("a (InputLayer)", "(None, 4)", "0", "-"),
+        ("h (Dense)", "(None, 3)", f"{h:,}", "a[0][0]"),
+        ("b (InputLayer)", "(None, 2)", "0", "-"),
+        ("concatenate (Concatenate)", "(None, 5)", "0", "h[0][0], b[0][0]"),
+        ("price (Dense)", "(None, 1)", f"{price:,}", "concatenate[0][0]"),
+        ("kind (Dense)", "(None, 2)", f"{kind:,}", "concatenate[0][0]"),
+    ],
+    h + price + kind,
+    0,
+    connected=True,
+)
+# A layer called twice (nodes 0 and 1) and a nested functional model (its first call is node 0).
+shared, enc, side = dense_params(4, 4), dense_params(4, 2), dense_params(4, 2)
+golden["functional_shared_nested"] = render(
+    "outer",
+    [
+        ("x (InputLayer)", "(None, 4)", "0", "-"),
+        ("shared (Dense)", "(None, 4)", f"{shared:,}", "x[0][0], shared[0][0]"),
+        ("encoder (Functional)", "(None, 2)", f"{enc:,}", "shared[1][0]"),
+        ("side (Dense)", "(None, 2)", f"{side:,}", "x[0][0]"),
+        ("add (Add)", "(None, 2)", "0", "encoder[0][0], side[0][0]"),
+    ],
+    shared + enc + side,
+    0,
+    connected=True,
+)
+# A plain chain: three columns, as Sequential, but with its InputLayer row.
+golden["functional_chain"] = render(
+    "chain",
+    [
+        ("input_layer (InputLayer)", "(None, 4)", "0"),
+        ("dense (Dense)", "(None, 8)", f"{dense_params(4, 8):,}"),
+        ("dense_1 (Dense)", "(None, 1)", f"{dense_params(8, 1):,}"),
+    ],
+    dense_params(4, 8) + dense_params(8, 1),
+    0,
+)
 
 print(json.dumps(golden, indent=2, ensure_ascii=False))

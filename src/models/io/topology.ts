@@ -67,6 +67,9 @@ const TFJS_INITIALIZER_NAMES: Record<string, string> = { LecunNormal: 'LeCunNorm
 export interface TopologyModel extends AnyLayer {
   readonly layers: readonly AnyLayer[];
   readonly inputShape?: readonly (number | null)[] | null;
+  /** A subclassed model: true, and the shape(s) it was built for. */
+  readonly isSubclassed?: boolean;
+  readonly buildShape?: readonly (number | null)[] | readonly (readonly (number | null)[])[] | null;
 }
 
 /**
@@ -74,6 +77,19 @@ export interface TopologyModel extends AnyLayer {
  * `class_name` 'Sequential' or 'Model' (TF.js's name for a functional model).
  */
 export function topologyToJson(model: TopologyModel): JsonObject {
+  if (model.isSubclassed === true) {
+    // Its architecture is code: the file names its registered class and its own arguments, and the
+    // input shape it was built for, so a loaded copy can be built before its weights are set.
+    const config = layerConfigToKeras(model);
+    const shape = model.buildShape ?? null;
+    return dict({
+      class_name: model.getClassName(),
+      config,
+      ...(shape !== null ? { build_input_shape: shape as JsonValue } : {}),
+      keras_version: `tensorkit ${TENSORKIT_VERSION}`,
+      backend: 'tensorkit',
+    });
+  }
   return dict({
     class_name: fileClassName(model),
     config: modelConfigToKeras(model),
@@ -269,14 +285,47 @@ export function topologyFromJson(value: unknown, path: string, limits: LoadLimit
     if (v !== undefined && v !== null) expectString(v, `${path}.${key}`, limits.maxNameLength);
   }
   const given = get(model, 'class_name') ?? get(model, 'className');
+  if (typeof given === 'string' && !MODEL_CLASSES.has(given) && isRegisteredModel(given)) {
+    return subclassedFromJson(given, model, modelPath, limits, get(top, 'training_config') ?? get(top, 'compile_config'));
+  }
   if (typeof given !== 'string' || !MODEL_CLASSES.has(given)) {
-    fail(`${modelPath}.class_name`, `expected 'Sequential', got ${show(given)} (or a functional model: 'Model', 'Functional')`);
+    fail(`${modelPath}.class_name`, `expected 'Sequential', got ${show(given)} (or a functional model: 'Model', 'Functional'; or a model class registered with tk.registerClass)`);
   }
   const counter = { layers: 0 };
   const entry = modelEntryFromJson(given, get(model, 'config'), `${modelPath}.config`, limits, counter);
   const trainingConfig = get(top, 'training_config') ?? get(model, 'compile_config') ?? get(top, 'compile_config');
   const name = typeof entry.config.name === 'string' ? entry.config.name : undefined;
   return { name, entry, create: () => deserializeLayer(entry, `${modelPath}`), trainingConfig };
+}
+
+/** True for a class registered as a model (a subclass of tk.Model). */
+function isRegisteredModel(name: string): boolean {
+  const cls = getRegisteredClass(name) as { prototype?: { isModel?: unknown } } | undefined;
+  return cls?.prototype?.isModel === true;
+}
+
+/** A subclassed model: its registered class rebuilt from its config, then built for the saved input shape. */
+function subclassedFromJson(className: string, model: JsonObject, path: string, limits: LoadLimits, trainingConfig: unknown): ParsedTopology {
+  const config = layerOptions(expectObject(get(model, 'config'), `${path}.config`), `${path}.config`, limits, className);
+  const rawShape = get(model, 'build_input_shape');
+  let shape: (number | null)[] | (number | null)[][] | null = null;
+  if (rawShape !== undefined && rawShape !== null) {
+    const list = expectArray(rawShape, `${path}.build_input_shape`, 1000);
+    shape = list.length > 0 && Array.isArray(list[0])
+      ? list.map((s, i) => expectSymbolicShape(s, `${path}.build_input_shape[${i}]`, limits.maxRank))
+      : expectSymbolicShape(rawShape, `${path}.build_input_shape`, limits.maxRank);
+  }
+  const entry = { className, config };
+  return {
+    name: typeof config.name === 'string' ? config.name : undefined,
+    entry,
+    create: () => {
+      const m = deserializeLayer(entry, path);
+      if (shape !== null) m.build(shape);
+      return m;
+    },
+    trainingConfig,
+  };
 }
 
 /** A model's file config (Sequential or functional) in tensorkit's config form. */

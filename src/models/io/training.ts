@@ -26,13 +26,27 @@ import { camel, dict } from './topology.js';
 import type { JsonObject, JsonValue } from './json.js';
 import { get, isObject, show } from './validate.js';
 
+/** One output's training setup, as compile resolved it. */
+export interface OutputSetup {
+  readonly name: string;
+  readonly loss: Loss | null;
+  readonly weight: number;
+  readonly metrics: readonly Metric[];
+}
+
 /** What the io module needs of a model to save or restore its training setup. */
 export interface TrainableModel {
   readonly optimizer: Optimizer | null;
-  readonly loss: Loss | null;
-  readonly metricsNames: string[];
+  readonly outputNames: readonly string[];
   readonly trainableWeights: Variable[];
-  compile(args: { optimizer: Optimizer; loss: Loss; metrics: Metric[] }): void;
+  /** Per output, its loss, weight and metrics; null before compile. */
+  trainingSetup(): OutputSetup[] | null;
+  compile(args: {
+    optimizer: Optimizer;
+    loss: Loss | (Loss | null)[];
+    metrics: Metric[] | Metric[][];
+    lossWeights?: number[];
+  }): void;
 }
 
 // ---- writing ----------------------------------------------------------------------------------
@@ -60,16 +74,26 @@ const LOSS_CLASSES = new Map<string, LossClass>([
   ['KLDivergence', KLDivergence], ['Poisson', Poisson], ['Hinge', Hinge], ['SquaredHinge', SquaredHinge], ['CategoricalHinge', CategoricalHinge],
 ] as [string, LossClass][]);
 
-/** The `training_config` of a compiled model, or null when it is not compiled. */
+/**
+ * The `training_config` of a compiled model, or null when it is not compiled. A model with one
+ * output writes its loss and metric names; with several, as tf.keras 2 does: the loss and metrics
+ * as objects keyed by output name, and `loss_weights` when any is not 1.
+ */
 export function trainingConfigToJson(model: TrainableModel): JsonObject | null {
   const optimizer = model.optimizer;
-  const loss = model.loss;
-  if (optimizer === null || loss === null) return null;
-  return dict({
-    loss: lossToJson(loss),
-    metrics: model.metricsNames.slice(1),
-    optimizer_config: dict({ class_name: optimizer.className, config: jsonCopy(optimizer.getConfig()) }),
+  const setup = model.trainingSetup();
+  if (optimizer === null || setup === null) return null;
+  const optimizerConfig = dict({ class_name: optimizer.className, config: jsonCopy(optimizer.getConfig()) });
+  if (setup.length === 1) {
+    return dict({ loss: lossToJson(setup[0]!.loss!), metrics: setup[0]!.metrics.map((m) => m.name), optimizer_config: optimizerConfig });
+  }
+  const out = dict({
+    loss: dict(Object.fromEntries(setup.map((o) => [o.name, o.loss === null ? null : lossToJson(o.loss)]))),
+    metrics: dict(Object.fromEntries(setup.map((o) => [o.name, o.metrics.map((m) => m.name)]))),
+    optimizer_config: optimizerConfig,
   });
+  if (setup.some((o) => o.weight !== 1)) out.loss_weights = dict(Object.fromEntries(setup.map((o) => [o.name, o.weight])));
+  return out;
 }
 
 function lossToJson(loss: Loss): JsonValue {
@@ -109,14 +133,14 @@ export function restoreTraining(model: TrainableModel, config: unknown, optimize
     if (optimizerWeights.length > 0) warn('loadModel: the file holds optimizer weights but no training configuration; the optimizer state was not restored and the model is not compiled');
     return;
   }
-  let compiled: { optimizer: Optimizer; loss: Loss; metrics: Metric[]; source: string };
+  let compiled: ReturnType<typeof compileArgs>;
   try {
-    compiled = compileArgs(config);
+    compiled = compileArgs(config, model.outputNames);
+    model.compile({ optimizer: compiled.optimizer, loss: compiled.loss, metrics: compiled.metrics, ...(compiled.lossWeights !== undefined ? { lossWeights: compiled.lossWeights } : {}) });
   } catch (e) {
     warn(`loadModel: the training configuration could not be restored (${(e as Error).message}); the model is returned uncompiled, call compile() before training`);
     return;
   }
-  model.compile({ optimizer: compiled.optimizer, loss: compiled.loss, metrics: compiled.metrics });
   if (optimizerWeights.length > 0) {
     // NOTE: TF.js's Momentum accumulates a ← μa + g and steps w ← w − lr·a; Keras's SGD keeps
     // m ← μm − lr·g and steps w ← w + m. With a constant learning rate m = −lr·a, step by step.
@@ -126,21 +150,59 @@ export function restoreTraining(model: TrainableModel, config: unknown, optimize
   }
 }
 
-function compileArgs(raw: unknown): { optimizer: Optimizer; loss: Loss; metrics: Metric[]; source: string } {
+/**
+ * The compile arguments a training config describes. `outputs` names the model's outputs: a loss,
+ * metrics or loss weights given per output (an object keyed by name, or a list in output order)
+ * are spread over them.
+ */
+function compileArgs(raw: unknown, outputs: readonly string[]): {
+  optimizer: Optimizer; loss: Loss | (Loss | null)[]; metrics: Metric[] | Metric[][]; lossWeights?: number[]; source: string;
+} {
   if (!isObject(raw)) throw new Error(`expected an object, got ${show(raw)}`);
-  for (const key of ['weighted_metrics', 'loss_weights', 'sample_weight_mode']) {
+  for (const key of ['weighted_metrics', 'sample_weight_mode']) {
     const v = get(raw, key);
     if (v !== undefined && v !== null) throw new Error(`'${key}' is not supported`);
   }
   const optimizerConfig = get(raw, 'optimizer_config') ?? get(raw, 'optimizerConfig') ?? get(raw, 'optimizer');
   const { optimizer, source } = optimizerFromFile(optimizerConfig);
-  const loss = lossFromFile(get(raw, 'loss'));
+  const several = outputs.length > 1;
+  const perOutput = <T>(value: unknown, what: string, read: (v: unknown) => T, missing: T): T[] => {
+    if (isObject(value)) {
+      for (const key of Object.keys(value)) if (!outputs.includes(key)) throw new Error(`${what}: '${key}' is not an output of the model (${outputs.join(', ')})`);
+      return outputs.map((name) => (Object.hasOwn(value, name) ? read(value[name]) : missing));
+    }
+    if (Array.isArray(value) && value.length === outputs.length) return value.map(read);
+    throw new Error(`${what}: expected one entry per output (${outputs.join(', ')}), got ${show(value)}`);
+  };
+  const rawLoss = get(raw, 'loss');
+  const loss = several && (isObject(rawLoss) && get(rawLoss, 'class_name') === undefined || Array.isArray(rawLoss) && rawLoss.length > 1)
+    ? perOutput(rawLoss, 'loss', (v) => (v === null ? null : lossFromFile(v)), null)
+    : lossFromFile(rawLoss);
   let metricsRaw = get(raw, 'metrics') ?? [];
-  if (Array.isArray(metricsRaw) && metricsRaw.length === 1 && Array.isArray(metricsRaw[0])) metricsRaw = metricsRaw[0]; // Keras 2: one list per output
   if (isObject(metricsRaw) && Object.keys(metricsRaw).length === 0) metricsRaw = []; // TF.js writes {} for none
+  let metrics: Metric[] | Metric[][];
+  if (several && (isObject(metricsRaw) || (Array.isArray(metricsRaw) && metricsRaw.length > 0 && metricsRaw.every(Array.isArray)))) {
+    metrics = perOutput(metricsRaw, 'metrics', (v) => metricList(v ?? []), []);
+  } else {
+    if (Array.isArray(metricsRaw) && metricsRaw.length === 1 && Array.isArray(metricsRaw[0])) metricsRaw = metricsRaw[0]; // Keras 2: one list per output
+    metrics = metricList(metricsRaw);
+  }
+  const rawWeights = get(raw, 'loss_weights') ?? get(raw, 'lossWeights');
+  let lossWeights: number[] | undefined;
+  if (rawWeights !== undefined && rawWeights !== null) {
+    const num = (v: unknown): number => {
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`loss_weights: expected numbers, got ${show(v)}`);
+      return v;
+    };
+    lossWeights = typeof rawWeights === 'number' && !several ? [rawWeights] : perOutput(rawWeights, 'loss_weights', num, 1);
+  }
+  return { optimizer, loss, metrics, ...(lossWeights !== undefined ? { lossWeights } : {}), source };
+}
+
+function metricList(metricsRaw: unknown): Metric[] {
   if (!Array.isArray(metricsRaw)) throw new Error(`metrics: expected a list of metric names, got ${show(metricsRaw)}`);
   if (metricsRaw.length > 1000) throw new Error(`metrics: ${metricsRaw.length} metrics is too many`);
-  const metrics = metricsRaw.map((m) => {
+  return metricsRaw.map((m) => {
     if (typeof m === 'string') return getMetric(m);
     // Keras 2 writes { class_name: 'MeanMetricWrapper', config: { name: 'accuracy', fn: 'categorical_accuracy' } }.
     if (isObject(m)) {
@@ -157,7 +219,6 @@ function compileArgs(raw: unknown): { optimizer: Optimizer; loss: Loss; metrics:
     }
     throw new Error(`metrics: cannot restore the metric ${show(m)}`);
   });
-  return { optimizer, loss, metrics, source };
 }
 
 function lossFromFile(raw: unknown): Loss {
