@@ -81,7 +81,7 @@ describe('the tarball', () => {
     expect(pack.size).toBeLessThanOrEqual(TARBALL_BUDGET);
     const files = new Set(pack.files.map((f) => f.path));
     const manifest = JSON.parse(readFileSync(path.join(app, 'node_modules/tensorkit/package.json'), 'utf8')) as Record<string, unknown>;
-    // Every file the manifest points to is in it: main, types, every exports and imports target.
+    // Every file the manifest points to is in it: main, types, every exports, imports and bin target.
     const targets: string[] = [manifest.main as string, manifest.types as string];
     const collect = (v: unknown): void => {
       if (typeof v === 'string') targets.push(v);
@@ -89,6 +89,7 @@ describe('the tarball', () => {
     };
     collect(manifest.exports);
     collect(manifest.imports);
+    collect(manifest.bin);
     for (const t of targets) expect(files, t).toContain(t.replace(/^\.\//, ''));
     expect(targets).toContain('./dist/platform/node.js');
     expect(targets).toContain('./dist/platform/browser.js');
@@ -112,7 +113,7 @@ describe('the tarball', () => {
 
 describe.each(NODES)('Node $version ($bin)', ({ bin, version }) => {
   for (const consumer of ['node/consumer.mjs', 'node/consumer.cjs']) {
-    it(`${consumer} trains, saves to a directory, loads it back, and exits on its own`, () => {
+    it(`${consumer} on Node ${version} trains, saves to a directory, loads it back, and exits on its own`, () => {
       // A hang (a worker keeping the process alive) ends in the timeout's SIGTERM.
       const r = spawnSync(bin, [consumer], { cwd: app, encoding: 'utf8', timeout: 60_000 });
       expect(r.signal, `${consumer} did not exit within 60 s\n${r.stdout}\n${r.stderr}`).toBeNull();
