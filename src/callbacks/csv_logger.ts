@@ -5,12 +5,13 @@
 //           NA for a missing key
 // Lines end with '\r\n' and fields are quoted only when needed, as Python's csv module writes
 // them (Keras uses csv.DictWriter with the excel dialect), so the file is byte-identical.
-// The file is written with node:fs, imported when training begins, so the library still loads
-// in a browser (where CSVLogger then throws a clear error).
+// The file is written with node:fs, reached through '#platform' (src/platform/node.ts) when
+// training begins; a browser build has no file system, and CSVLogger then throws a clear error.
 
 import { Callback, type Logs } from './callback.js';
 import { checkOptionKeys } from './monitor.js';
 import { pythonFloatRepr } from './format.js';
+import { nodeModules } from '#platform';
 
 interface FileHandleLike {
   write(data: string): Promise<unknown>;
@@ -51,9 +52,9 @@ export class CSVLogger extends Callback {
   override async onTrainBegin(_logs?: Logs): Promise<void> {
     let fs: typeof import('node:fs/promises');
     try {
-      fs = await import('node:fs/promises');
-    } catch {
-      throw new Error('CSVLogger needs a file system (node:fs); it is not available in this environment');
+      ({ fs } = await nodeModules());
+    } catch (e) {
+      throw new Error('CSVLogger needs a file system (node:fs); it is not available in this environment', { cause: e });
     }
     if (this.file !== null) await this.file.close();
     this.appendHeader = true;

@@ -10,14 +10,15 @@
 //
 // Loads trust nothing: model.json's size, every manifest path (relative, no '..', no drive or
 // URL, and after resolving symlinks still inside the directory), every file's size against what
-// the manifest needs. node:fs is imported only when a handler runs, so tensorkit still loads in
-// a browser.
+// the manifest needs. Node's modules come from '#platform' (src/platform/node.ts) when a handler
+// runs; a browser build has none, and its handlers say what to use instead.
 
 import { artifactsInfo, type IOHandler, type ModelArtifacts, type SaveResult } from './artifacts.js';
 import { ModelFileError } from './errors.js';
 import { parseJson, type JsonObject } from './json.js';
 import { checkManifest, concatBytes, splitShards, totalByteLength, specByteLength, type WeightSpec } from './weights.js';
 import { expectName, fail, get, isObject, resolveLimits, show, type LoadLimits } from './validate.js';
+import { nodeModules } from '#platform';
 
 /**
  * The file operations the directory handler uses; `nodeFileSystem()` gives Node's. Pass your own
@@ -69,14 +70,7 @@ type PathModule = typeof import('node:path');
  * ```
  */
 export async function nodeFileSystem(): Promise<FileSystemLike> {
-  let fsp: typeof import('node:fs/promises');
-  let path: PathModule;
-  try {
-    fsp = await import('node:fs/promises');
-    path = await import('node:path');
-  } catch {
-    throw new Error('saving to and loading from a directory needs a file system (node:fs), which this environment does not have; use model.toArtifacts() and tk.loadModel(artifacts) instead');
-  }
+  const { fs: fsp, path } = await nodeModulesOrThrow();
   const syncDirectory = async (dir: string): Promise<void> => {
     try {
       const handle = await fsp.open(dir, 'r');
@@ -111,6 +105,17 @@ export async function nodeFileSystem(): Promise<FileSystemLike> {
   };
 }
 
+const NO_FILE_SYSTEM = 'saving to and loading from a directory needs Node (its fs and path modules), which this environment does not have; in a browser save with model.toArtifacts() or an IOHandler (tk.io.withSaveHandler) and load with tk.loadModel(artifacts) instead';
+
+/** Node's modules, or the error saying what to use where there are none. */
+async function nodeModulesOrThrow(): ReturnType<typeof nodeModules> {
+  try {
+    return await nodeModules();
+  } catch (e) {
+    throw new Error(NO_FILE_SYSTEM, { cause: e });
+  }
+}
+
 /** A directory handler that can also read the weights-only manifest first. */
 export interface FileSystemHandler extends IOHandler {
   /** Writes model.json and the weight files into the directory, atomically. */
@@ -139,7 +144,7 @@ export function fileSystem(location: string, options: FileSystemOptions = {}): F
   }
   const target = scheme !== null ? location.slice(scheme[0].length) : location;
   const limits = resolveLimits(options.limits);
-  const getFs = async (): Promise<{ fs: FileSystemLike; path: PathModule }> => ({ fs: options.fs ?? (await nodeFileSystem()), path: await import('node:path') });
+  const getFs = async (): Promise<{ fs: FileSystemLike; path: PathModule }> => ({ fs: options.fs ?? (await nodeFileSystem()), path: (await nodeModulesOrThrow()).path });
   return {
     save: async (artifacts) => {
       const { fs, path } = await getFs();
@@ -377,6 +382,6 @@ function toBytes(data: ModelArtifacts['weightData']): Uint8Array {
 
 /** The first 16 hex digits of the SHA-256 of `data`. */
 async function contentHash(data: Uint8Array): Promise<string> {
-  const { createHash } = await import('node:crypto');
+  const { createHash } = (await nodeModulesOrThrow()).crypto;
   return createHash('sha256').update(data).digest('hex').slice(0, 16);
 }

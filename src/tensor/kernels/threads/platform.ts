@@ -1,10 +1,11 @@
 // What this JavaScript environment offers for threads, found at run time, with no top-level
 // import of a Node module: the same code must load in a browser bundle.
 //
-// Node: `worker_threads` and `os` are reached through `process.getBuiltinModule` (Node ≥ 20.16),
-// which is synchronous and invisible to bundlers. A worker runs a script given as a string
-// (`eval: true`). Older Node 20 releases lack getBuiltinModule: there the worker module is
-// imported asynchronously on first use and the pool joins in once it has loaded.
+// Node: `worker_threads` and `os` are reached through `process.getBuiltinModule` (Node ≥ 20.16;
+// the package needs 20.19), which is synchronous and invisible to bundlers: no import of a Node
+// module appears in a browser bundle, not even one a minifier could fold out of a variable. A
+// worker runs a script given as a string (`eval: true`). A runtime that looks like Node but lacks
+// getBuiltinModule gets no workers: GEMM runs on the calling thread.
 //
 // Browsers: a worker is created from a Blob URL of the same script. We chose that over
 // `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })` because the worker
@@ -92,22 +93,14 @@ export function sharedMemoryAvailable(): boolean {
 }
 
 let nodeWorkers: NodeWorkerThreads | null | undefined; // undefined: not looked up yet
-let nodeWorkersLoading: Promise<void> | null = null;
 
-/** Node's worker_threads, synchronously if this Node has getBuiltinModule; else null (loading). */
+/** Node's worker_threads, or null outside Node (or in a Node without getBuiltinModule). */
 function workerThreads(): NodeWorkerThreads | null {
-  if (nodeWorkers !== undefined) return nodeWorkers;
-  const p = nodeProcess();
-  if (p === null) return (nodeWorkers = null);
-  if (p.getBuiltinModule) return (nodeWorkers = p.getBuiltinModule('node:worker_threads') as NodeWorkerThreads);
-  // Node < 20.16: load it asynchronously; until then the pool has no workers.
-  // NOTE: the specifier is in a variable so that bundlers for browsers do not try to resolve it.
-  const specifier = 'node:worker_threads';
-  nodeWorkersLoading ??= import(/* @vite-ignore */ specifier).then(
-    (m: NodeWorkerThreads) => { nodeWorkers = m; },
-    () => { nodeWorkers = null; },
-  );
-  return null;
+  if (nodeWorkers === undefined) {
+    const p = nodeProcess();
+    nodeWorkers = (p?.getBuiltinModule?.('node:worker_threads') as NodeWorkerThreads | undefined) ?? null;
+  }
+  return nodeWorkers;
 }
 
 /** Whether workers can be created here now (Node, or a browser with Worker, Blob and URL). */
@@ -115,12 +108,6 @@ export function workersAvailable(): boolean {
   if (isNode()) return workerThreads() !== null;
   const g = globalThis as { Worker?: unknown; Blob?: unknown; URL?: { createObjectURL?: unknown } };
   return typeof g.Worker === 'function' && typeof g.Blob === 'function' && typeof g.URL?.createObjectURL === 'function';
-}
-
-/** Resolves once the worker module has loaded (at once where it loads synchronously). */
-export async function workersReady(): Promise<void> {
-  workerThreads();
-  if (nodeWorkersLoading) await nodeWorkersLoading;
 }
 
 let blobUrl: string | null = null;
