@@ -38,7 +38,8 @@ export {
   type FitArgs, type EvaluateArgs, type PredictArgs, type OnBatchArgs, type SummaryOptions, type ModelData, type Dataset, type DataLike,
 } from './models/index.js';
 export { input, SymbolicTensor, type InputOptions } from './layers/index.js';
-export { registerClass, getRegisteredClass, deserializeLayer } from './layers/registry.js';
+export { registerClass, getRegisteredClass, deserializeLayer, type SerializableClass } from './layers/registry.js';
+export type { TrainableModel } from './trainers/trainer.js';
 export { loadModel, type LoadOptions, type ModelArtifacts, type IOHandler, type SaveOptions, type SaveResult } from './models/io/index.js';
 export { softmaxCrossEntropyWithLogits, sigmoidCrossEntropyWithLogits } from './ops/index.js';
 

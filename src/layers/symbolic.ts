@@ -98,7 +98,7 @@ export class LayerNode {
    * those found in the call arguments (such as an RNN's `initialState`), in `argTensorPaths` order.
    */
   readonly inputs: readonly SymbolicTensor[];
-  /** Where each trailing input sat in the call arguments. */
+  /** @internal Where each trailing input sat in the call arguments. */
   readonly argTensorPaths: readonly ArgTensorPath[];
   /** Whether the call took one tensor or a list. */
   readonly inputStructure: InputStructure;

@@ -133,7 +133,7 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> extends La
 
   /** Set true (e.g. by a callback) to stop `fit` after the current batch. */
   stopTraining = false;
-  /** The graph of a functional model; null for a subclassed model (and for Sequential, which keeps a stack). */
+  /** @internal The graph of a functional model (and of a built Sequential); null for a subclassed model. */
   protected graph: LayerGraph | null = null;
   /** How the inputs and outputs were given (functional models). */
   private inputStructure: Structure | null = null;
@@ -143,7 +143,7 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> extends La
   private subclassOutputs: number | null = null;
   /** The input shape(s) a subclassed model was built for (saved, so a loaded copy builds the same). */
   private subclassBuildShape: SymbolicShape | SymbolicShape[] | null = null;
-  /** compile / fit / evaluate / predict. */
+  /** @internal compile / fit / evaluate / predict. */
   protected readonly trainer: Trainer;
 
   constructor(args: ModelArgs = {}) {

@@ -230,7 +230,10 @@ export function checkSameRows(xs: readonly (Tensor | null)[], ys: readonly (Tens
  * arrays. Arrays and typed arrays are iterable too, but they are samples, not datasets: the type
  * leaves out whatever has a `length`.
  */
-export type Dataset<T = unknown> = (Iterable<T> | AsyncIterable<T>) & { readonly length?: never };
+export type Dataset<T = unknown> = (Iterable<T> | AsyncIterable<T>) & {
+  /** Never present: what has a length is an array of samples. */
+  readonly length?: never;
+};
 
 /**
  * True for data given as a dataset: any iterable or async iterable that is not an array, a
