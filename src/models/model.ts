@@ -53,13 +53,15 @@ interface Structure {
 }
 
 function flatten(value: SymbolicStructure, who: string, what: 'inputs' | 'outputs'): Structure {
-  if (isSymbolicTensor(value)) return { kind: 'single', tensors: [value], names: [nameOf(value, what)] };
+  // An input is named by its InputLayer, an output by the layer that made it (Keras's output_names).
+  const nameOf = (t: SymbolicTensor): string => t.sourceLayer.name;
+  if (isSymbolicTensor(value)) return { kind: 'single', tensors: [value], names: [nameOf(value)] };
   if (Array.isArray(value)) {
     value.forEach((t, i) => {
       if (!isSymbolicTensor(t)) throw new Error(`${who}: ${what}[${i}] is not a symbolic tensor (from tk.input or layer.apply on one), got ${describe(t)}`);
     });
     const tensors = (value as readonly SymbolicTensor[]).slice();
-    return { kind: 'list', tensors, names: tensors.map((t) => nameOf(t, what)) };
+    return { kind: 'list', tensors, names: tensors.map(nameOf) };
   }
   if (isPlainObject(value)) {
     // As Keras: a dict flattens in sorted-key order, and its keys name the data.
@@ -70,11 +72,6 @@ function flatten(value: SymbolicStructure, who: string, what: 'inputs' | 'output
     return { kind: 'dict', tensors: keys.map((k) => value[k] as SymbolicTensor), names: keys };
   }
   throw new Error(`${who}: ${what} must be a symbolic tensor (tk.input(...) or a layer's output), a list or an object of them; got ${describe(value)}`);
-}
-
-/** An input is named by its InputLayer; an output by the layer that made it (Keras's output_names). */
-function nameOf(t: SymbolicTensor, _what: 'inputs' | 'outputs'): string {
-  return t.sourceLayer.name;
 }
 
 /**
@@ -655,7 +652,7 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> extends La
     const connected = this.graph !== null && !this.graph.isChain();
     const rows: SummaryRow[] = this.summaryLayers().map((layer) => ({
       layer,
-      outputShape: summaryShape(layer, this.summaryOutputShape(layer)),
+      outputShape: this.summaryOutputShape(layer),
       ...(connected ? { connectedTo: this.connections(layer) } : {}),
     }));
     const count = (ws: Variable[]): number => ws.reduce((n, w) => n + w.size, 0);
@@ -806,12 +803,6 @@ export interface ModelConfig extends LayerConfig {
   outputLayers?: unknown;
 }
 
-/** What a summary row shows as the output shape. */
-function summaryShape(_layer: AnyLayer, shape: SymbolicShape | SymbolicShape[] | null): SummaryRow['outputShape'] {
-  if (shape === null) return null;
-  return isShapeList(shape) ? shape.map((s) => s.slice()) : shape;
-}
-
 function unique<T>(items: T[]): T[] {
   return [...new Set(items)];
 }
@@ -824,10 +815,6 @@ function describe(v: unknown): string {
   return `${typeof v} ${String(v)}`;
 }
 
-/** True for the InputLayer of a functional model. */
-export function isInputLayer(layer: unknown): layer is InputLayer {
-  return layer instanceof InputLayer;
-}
 
 /**
  * `Model.fromConfig` for a functional config: layers from the registry, then every recorded call

@@ -209,3 +209,11 @@ export function randPerm(rand: () => number, n: number): number[] {
   }
   return p;
 }
+
+/** The largest |a[i] − b[i]|, after checking the lengths agree. */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(b.length).toBe(a.length);
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
+  return d;
+}

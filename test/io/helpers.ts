@@ -75,13 +75,7 @@ export function expectBitEqual(a: tk.Tensor, b: tk.Tensor, what = 'tensor'): voi
   expect(differing, `${what}: values differing in their bits`).toBe(0);
 }
 
-/** Largest absolute difference between two arrays. */
-export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(b.length).toBe(a.length);
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
-  return d;
-}
+export { maxAbsDiff } from '../helpers/index.js';
 
 /** Keys of Object.prototype, to check that nothing was added by a hostile file. */
 export function prototypeSnapshot(): string[] {

@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as tk from '../../src/index.js';
+import { maxAbsDiff } from '../helpers/index.js';
 import { randomTensor } from './helpers.js';
 
 beforeAll(async () => {
@@ -17,12 +18,6 @@ beforeAll(async () => {
 beforeEach(() => tk.clearSession());
 
 const toTf = (t: tk.Tensor): tf.Tensor => tf.tensor(Array.from(t.data), [...t.shape]);
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-};
 
 describe('merge layers agree with TF.js', () => {
   const a = randomTensor([3, 4], 1);
@@ -41,18 +36,18 @@ describe('merge layers agree with TF.js', () => {
       const y = ours().apply([a, b, c]);
       const t = theirs().apply([toTf(a), toTf(b), toTf(c)]) as tf.Tensor;
       expect(y.shape).toEqual(t.shape);
-      expect(maxDiff(y.data, t.dataSync())).toBeLessThan(1e-6);
+      expect(maxAbsDiff(y.data, t.dataSync())).toBeLessThan(1e-6);
     });
   }
 
   it('Subtract of two (TF.js has no Subtract layer: the difference by hand); Concatenate along axis 1 of [2,3,4] and [2,5,4]', () => {
     const y = new tk.layers.Subtract().apply([a, b]);
-    expect(maxDiff(y.data, Array.from(a.data, (v, i) => Math.fround(v - b.data[i]!)))).toBe(0);
+    expect(maxAbsDiff(y.data, Array.from(a.data, (v, i) => Math.fround(v - b.data[i]!)))).toBe(0);
     const p = randomTensor([2, 3, 4], 4);
     const q = randomTensor([2, 5, 4], 5);
     const cat = new tk.layers.Concatenate({ axis: 1 }).apply([p, q]);
     expect(cat.shape).toEqual([2, 8, 4]);
-    expect(maxDiff(cat.data, (tf.layers.concatenate({ axis: 1 }).apply([toTf(p), toTf(q)]) as tf.Tensor).dataSync())).toBe(0);
+    expect(maxAbsDiff(cat.data, (tf.layers.concatenate({ axis: 1 }).apply([toTf(p), toTf(q)]) as tf.Tensor).dataSync())).toBe(0);
   });
 
   it('Dot: axes 1 on [B, n] pairs, axes [2, 2] on sequences, and normalize (cosine similarity)', () => {
@@ -69,7 +64,7 @@ describe('merge layers agree with TF.js', () => {
       const ours = new tk.layers.Dot({ axes, normalize }).apply([x, y]);
       const theirs = tf.layers.dot({ axes, normalize }).apply([toTf(x), toTf(y)]) as tf.Tensor;
       expect(ours.shape, JSON.stringify(axes)).toEqual(theirs.shape);
-      expect(maxDiff(ours.data, theirs.dataSync()), JSON.stringify(axes)).toBeLessThan(1e-5);
+      expect(maxAbsDiff(ours.data, theirs.dataSync()), JSON.stringify(axes)).toBeLessThan(1e-5);
     }
     // By hand: [1, 2]·[3, 4] = 11, as one column per sample.
     expect(new tk.layers.Dot({ axes: 1 }).apply([tk.tensor([[1, 2]]), tk.tensor([[3, 4]])]).toArray()).toEqual([[11]]);

@@ -6,6 +6,7 @@
 
 import { beforeEach, describe, expect, it } from 'vitest';
 import * as tk from '../../src/index.js';
+import { maxAbsDiff } from '../helpers/index.js';
 import { randomTensor } from '../layers/helpers.js';
 
 beforeEach(() => {
@@ -13,12 +14,6 @@ beforeEach(() => {
   tk.setSeed(7);
 });
 
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-};
 
 describe('tk.input and symbolic tensors', () => {
   it('shape with the batch axis, Keras 3 names, batchShape and batchSize; tk.keras.Input is the same', () => {
@@ -103,10 +98,10 @@ describe('building a model', () => {
     const model = tk.model({ inputs: x, outputs: y });
     const data = randomTensor([5, 4], 3);
     const byHand = tk.add(d2.apply(d1.apply(data)), skip.apply(data));
-    expect(maxDiff(model.apply(data).data, byHand.data)).toBe(0);
-    expect(maxDiff(model.predict(data).data, byHand.data)).toBe(0);
+    expect(maxAbsDiff(model.apply(data).data, byHand.data)).toBe(0);
+    expect(maxAbsDiff(model.predict(data).data, byHand.data)).toBe(0);
     // In training, Dropout drops: the result differs from inference.
-    expect(maxDiff(model.apply(data, { training: true }).data, byHand.data)).toBeGreaterThan(0);
+    expect(maxAbsDiff(model.apply(data, { training: true }).data, byHand.data)).toBeGreaterThan(0);
   });
 
   it('a call argument recorded on a node wins over the run\'s (Dropout with training: true stays on)', () => {
@@ -162,7 +157,7 @@ describe('shared layers', () => {
     expect(model.layers.map((l) => l.name)).toEqual(['input_layer', 'shared']);
     expect(model.weights.length).toBe(2);
     const data = randomTensor([4, 3], 5);
-    expect(maxDiff(model.predict(data).data, shared.apply(shared.apply(data)).data)).toBe(0);
+    expect(maxAbsDiff(model.predict(data).data, shared.apply(shared.apply(data)).data)).toBe(0);
     // d/dW of Σ model(x)·r: the tape sums both uses; the finite difference of the weights agrees.
     const r = randomTensor([4, 3], 6);
     const kernel = shared.weights[0]!;
@@ -180,10 +175,10 @@ describe('shared layers', () => {
       }
       return out;
     });
-    expect(maxDiff(analytic.data, numeric)).toBeLessThan(2e-3);
+    expect(maxAbsDiff(analytic.data, numeric)).toBeLessThan(2e-3);
     // And it is not the gradient of one call alone.
     const oneCall = tk.variableGrads(() => shared.apply(data).mul(r).sum(), [kernel]).grads[0]!;
-    expect(maxDiff(analytic.data, oneCall.data)).toBeGreaterThan(1e-2);
+    expect(maxAbsDiff(analytic.data, oneCall.data)).toBeGreaterThan(1e-2);
   });
 });
 
@@ -203,7 +198,7 @@ describe('nested models', () => {
     expect(outer.weights.map((w) => w.name)).toEqual(['enc_dense/kernel', 'enc_dense/bias', 'head/kernel', 'head/bias']);
     const data = randomTensor([3, 4], 1);
     const head = outer.getLayer('head');
-    expect(maxDiff(outer.predict(data).data, (head.apply(enc.apply(data)) as tk.Tensor).data)).toBe(0);
+    expect(maxAbsDiff(outer.predict(data).data, (head.apply(enc.apply(data)) as tk.Tensor).data)).toBe(0);
     // The same encoder, applied again elsewhere: its second call is node 1.
     const again = enc.apply(tk.input({ shape: [4] }));
     expect(again.nodeIndex).toBe(1);
@@ -214,12 +209,12 @@ describe('nested models', () => {
     const x = tk.input({ shape: [4] });
     const outer = tk.model({ inputs: x, outputs: seq.apply(x) });
     const data = randomTensor([2, 4], 2);
-    expect(maxDiff(outer.predict(data).data, seq.predict(data).data)).toBe(0);
+    expect(maxAbsDiff(outer.predict(data).data, seq.predict(data).data)).toBe(0);
     const enc = encoder();
     const stack = new tk.Sequential([enc, new tk.layers.Dense(1)]);
     stack.build([null, 4]);
     expect(stack.weights.length).toBe(4);
-    expect(maxDiff(stack.predict(data).data, stack.layers[1]!.apply(enc.apply(data)).data)).toBe(0);
+    expect(maxAbsDiff(stack.predict(data).data, stack.layers[1]!.apply(enc.apply(data)).data)).toBe(0);
   });
 
   it('a Sequential has inputs, outputs and per-layer outputs, so a feature extractor can be cut out of it', () => {
@@ -228,7 +223,7 @@ describe('nested models', () => {
     expect(seq.outputs[0]!.shape).toEqual([null, 2]);
     const features = tk.model({ inputs: seq.inputs, outputs: seq.layers[0]!.output as tk.SymbolicTensor });
     const data = randomTensor([4, 3], 3);
-    expect(maxDiff(features.predict(data).data, seq.layers[0]!.apply(data).data)).toBe(0);
+    expect(maxAbsDiff(features.predict(data).data, seq.layers[0]!.apply(data).data)).toBe(0);
   });
 
   it('freezing the outer model freezes the nested one (Keras)', () => {
@@ -273,7 +268,7 @@ describe('getConfig and fromConfig', () => {
     const xb = randomTensor([2, 3], 5);
     const ours = model.predict([xa, xb]);
     const theirs = copy.predict([xa, xb]);
-    ours.forEach((t, i) => expect(maxDiff(t.data, theirs[i]!.data)).toBe(0));
+    ours.forEach((t, i) => expect(maxAbsDiff(t.data, theirs[i]!.data)).toBe(0));
     expect(copy.getConfig()).toEqual(config);
   });
 });

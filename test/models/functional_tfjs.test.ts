@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as tk from '../../src/index.js';
+import { maxAbsDiff } from '../helpers/index.js';
 import { randomTensor } from '../layers/helpers.js';
 
 beforeAll(async () => {
@@ -19,12 +20,6 @@ beforeEach(() => {
 });
 
 const toTf = (t: tk.Tensor): tf.Tensor => tf.tensor(Array.from(t.data), [...t.shape]);
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-};
 
 /** Copies every layer's weights from tensorkit into the TF.js layer of the same name. */
 function copyWeights(from: tk.Model, to: tf.LayersModel): void {
@@ -83,7 +78,7 @@ describe('tensorkit vs TF.js, the same functional graph and weights', () => {
     const { xa, xb } = batch(7);
     const p = ours.predict([xa, xb]);
     const q = theirs.predict([toTf(xa), toTf(xb)]) as tf.Tensor[];
-    p.forEach((t, i) => expect(maxDiff(t.data, q[i]!.dataSync())).toBeLessThan(1e-5));
+    p.forEach((t, i) => expect(maxAbsDiff(t.data, q[i]!.dataSync())).toBeLessThan(1e-5));
   });
 
   it('the gradients of the total loss (mse + categorical crossentropy) agree for every weight', () => {
@@ -105,7 +100,7 @@ describe('tensorkit vs TF.js, the same functional graph and weights', () => {
     }, tfVars);
     weights.forEach((w, i) => {
       const g = tfResult.grads[tfVars[i]!.name]!.dataSync();
-      expect(maxDiff(grads[i]!.data, g), w.name).toBeLessThan(1e-5);
+      expect(maxAbsDiff(grads[i]!.data, g), w.name).toBeLessThan(1e-5);
     });
   });
 
@@ -120,7 +115,7 @@ describe('tensorkit vs TF.js, the same functional graph and weights', () => {
     await theirs.fit([toTf(xa), toTf(xb)], [toTf(yp), toTf(yk)], { epochs: 1, batchSize: 8, shuffle: false, verbose: 0 });
     for (const layer of ours.layers) {
       const tfWeights = theirs.getLayer(layer.name).getWeights();
-      layer.getWeights().forEach((w, i) => expect(maxDiff(w.data, tfWeights[i]!.dataSync()), `${layer.name} weight ${i}`).toBeLessThan(1e-5));
+      layer.getWeights().forEach((w, i) => expect(maxAbsDiff(w.data, tfWeights[i]!.dataSync()), `${layer.name} weight ${i}`).toBeLessThan(1e-5));
     }
   });
 });
@@ -141,7 +136,7 @@ describe('functional model files, both ways', () => {
     const xa = randomTensor([4, 5], 7);
     const xb = randomTensor([4, 5], 8);
     const q = theirs.predict([toTf(xa), toTf(xb)]) as tf.Tensor;
-    expect(maxDiff(model.predict([xa, xb]).data, q.dataSync())).toBeLessThan(1e-5);
+    expect(maxAbsDiff(model.predict([xa, xb]).data, q.dataSync())).toBeLessThan(1e-5);
     // And back: TF.js's own save of that model loads in tensorkit and predicts the same.
     let saved: tf.io.ModelArtifacts | null = null;
     await theirs.save(tf.io.withSaveHandler(async (artifacts) => {
@@ -149,7 +144,7 @@ describe('functional model files, both ways', () => {
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }));
     const again = await tk.loadModel(saved!);
-    expect(maxDiff(again.predict([xa, xb]).data, q.dataSync())).toBeLessThan(1e-5);
+    expect(maxAbsDiff(again.predict([xa, xb]).data, q.dataSync())).toBeLessThan(1e-5);
   });
 
   it('TF.js → tensorkit: a tf.model with branches, two outputs and a nested tf.sequential', async () => {
@@ -173,6 +168,6 @@ describe('functional model files, both ways', () => {
     const data = randomTensor([6, 4], 9);
     const p = ours.predict(data);
     const q = theirs.predict(toTf(data)) as tf.Tensor[];
-    p.forEach((t, i) => expect(maxDiff(t.data, q[i]!.dataSync())).toBeLessThan(1e-5));
+    p.forEach((t, i) => expect(maxAbsDiff(t.data, q[i]!.dataSync())).toBeLessThan(1e-5));
   });
 });
