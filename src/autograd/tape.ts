@@ -188,7 +188,12 @@ const seeds = new WeakSet<Tensor>();
  * inputs), or of each of `options.targets`, keyed by tensor. Intermediate gradients are dropped
  * as soon as they are used.
  */
-export function backprop(root: Tensor, seed: Tensor, observe?: (step: BackwardStep) => void, options: BackpropOptions = {}): Map<Tensor, Tensor> {
+export function backprop(
+  root: Tensor,
+  seed: Tensor,
+  observe?: (step: BackwardStep) => void,
+  options: BackpropOptions = {},
+): Map<Tensor, Tensor> {
   const grads = new Map<Tensor, Tensor>();
   if (!root.requiresGrad) return grads;
   const createGraph = options.createGraph === true;
@@ -199,6 +204,9 @@ export function backprop(root: Tensor, seed: Tensor, observe?: (step: BackwardSt
   let order = tapeOf(root, targets ?? undefined);
   let reaches: Set<Tensor> | null = null;
   if (targets !== null) ({ order, reaches } = prune(order, targets));
+  // Who takes a gradient: a tensor through which one reaches a target (with no targets, any but a seed).
+  const wanted = (x: Tensor): boolean => x.requiresGrad && (reaches === null ? !seeds.has(x) : reaches.has(x));
+  const accumulate = createGraph ? (a: Tensor, b: Tensor) => tensorOps().add(a, b) : addSameShape;
   grads.set(root, createGraph ? seedOnTape(seed) : seed);
   const walk = (): void => {
     for (const out of order) {
@@ -212,7 +220,7 @@ export function backprop(root: Tensor, seed: Tensor, observe?: (step: BackwardSt
       for (let i = 0; i < node.inputs.length; i++) {
         const x = node.inputs[i]!;
         const g = raw[i] ?? null;
-        if (g === null || !x.requiresGrad || (reaches === null ? seeds.has(x) : !reaches.has(x))) {
+        if (g === null || !wanted(x)) {
           sent.push(null);
           continue;
         }
@@ -220,7 +228,7 @@ export function backprop(root: Tensor, seed: Tensor, observe?: (step: BackwardSt
         const reduced = createGraph ? sumToRecorded(g, x.shape, node.op, i) : sumToShape(g, x.shape, node.op, i);
         sent.push(reduced);
         const prev = grads.get(x);
-        grads.set(x, prev === undefined ? reduced : createGraph ? tensorOps().add(prev, reduced) : addSameShape(prev, reduced));
+        grads.set(x, prev === undefined ? reduced : accumulate(prev, reduced));
       }
       observe?.({ output: out, dy, inputGrads: sent });
     }
