@@ -148,7 +148,8 @@ export function tapeOf(root: Tensor, stops?: ReadonlySet<Tensor>): Tensor[] {
  * reaches a target, and the tensors that may receive one (the targets and those nodes' outputs).
  */
 function prune(order: readonly Tensor[], targets: ReadonlySet<Tensor>): { order: Tensor[]; reaches: Set<Tensor> } {
-  const reaches = new Set<Tensor>(targets);
+  const reaches = new Set<Tensor>();
+  for (const t of targets) if (t.requiresGrad) reaches.add(t); // a frozen variable takes no gradient
   // Earliest first: a node reaches a target when one of its inputs is a target or reaches one.
   for (let k = order.length - 1; k >= 0; k--) {
     const out = order[k]!;

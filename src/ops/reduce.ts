@@ -196,14 +196,10 @@ function othersRecorded(t: Tensor, axis: Axis): Tensor {
   for (let i = 0; i < R; i++) eye[i * R + i] = 1;
   const I = new Tensor(eye, [R, R]);
   const offDiagonal = new Tensor(Float32Array.from(eye, (v) => 1 - v), [R, R]);
-  const others = reduceProd(add(mul(rows, offDiagonal), I)); // [..., R]: copy i has a 1 at i
+  const others = prod(add(mul(rows, offDiagonal), I), -1); // [..., R]: copy i has a 1 at i
   const inverse = new Array<number>(perm.length);
   perm.forEach((p, i) => { inverse[p] = i; });
   return transpose(reshape(others, perm.map((p) => t.shape[p]!)), inverse);
-}
-
-function reduceProd(x: Tensor): Tensor {
-  return prod(x, -1);
 }
 
 /** Undo reductionLayout's permutation (kept axes first, reduced axes last). */

@@ -225,10 +225,10 @@ export function clip(x: TensorLike, lo: number, hi: number): Tensor {
 // masks ([x > 0], ...) are constants, whose derivative is 0 almost everywhere.
 
 /** dy and the saved tensor of a gradient primitive, checked to have one shape. */
-function gradArgs(op: string, dy: TensorLike, saved: TensorLike): [Tensor, Tensor] {
+function gradArgs(op: string, dy: TensorLike, saved: TensorLike, savedName: 'x' | 'y'): [Tensor, Tensor] {
   const d = toTensor(dy, op);
   const s = toTensor(saved, op);
-  if (!shapesEqual(d.shape, s.shape)) throw new Error(`${op}: dy ${formatShape(d.shape)} and ${op.startsWith('relu') || op === 'clipGrad' ? 'x' : 'y'} ${formatShape(s.shape)} must have the same shape`);
+  if (!shapesEqual(d.shape, s.shape)) throw new Error(`${op}: dy ${formatShape(d.shape)} and ${savedName} ${formatShape(s.shape)} must have the same shape`);
   return [d, s];
 }
 
@@ -252,7 +252,7 @@ function atMostZero(y: Tensor): Tensor {
  * ```
  */
 export function reluGrad(dy: TensorLike, x: TensorLike): Tensor {
-  const [d, t] = gradArgs('reluGrad', dy, x);
+  const [d, t] = gradArgs('reluGrad', dy, x, 'x');
   return record('reluGrad', [d, t], fused('reluGrad', d, t), (g) => [d.requiresGrad ? reluGrad(g, t) : null, null]);
 }
 
@@ -265,7 +265,7 @@ export function reluGrad(dy: TensorLike, x: TensorLike): Tensor {
  * ```
  */
 export function relu6Grad(dy: TensorLike, x: TensorLike): Tensor {
-  const [d, t] = gradArgs('relu6Grad', dy, x);
+  const [d, t] = gradArgs('relu6Grad', dy, x, 'x');
   return record('relu6Grad', [d, t], fused('relu6Grad', d, t), (g) => [d.requiresGrad ? relu6Grad(g, t) : null, null]);
 }
 
@@ -279,7 +279,7 @@ export function relu6Grad(dy: TensorLike, x: TensorLike): Tensor {
  * ```
  */
 export function sigmoidGrad(dy: TensorLike, y: TensorLike): Tensor {
-  const [d, s] = gradArgs('sigmoidGrad', dy, y);
+  const [d, s] = gradArgs('sigmoidGrad', dy, y, 'y');
   return record('sigmoidGrad', [d, s], fused('sigmoidGrad', d, s), (g) => [
     d.requiresGrad ? sigmoidGrad(g, s) : null,
     s.requiresGrad ? mul(mul(g, d), sub(1, mul(s, 2))) : null,
@@ -295,7 +295,7 @@ export function sigmoidGrad(dy: TensorLike, y: TensorLike): Tensor {
  * ```
  */
 export function tanhGrad(dy: TensorLike, y: TensorLike): Tensor {
-  const [d, s] = gradArgs('tanhGrad', dy, y);
+  const [d, s] = gradArgs('tanhGrad', dy, y, 'y');
   return record('tanhGrad', [d, s], fused('tanhGrad', d, s), (g) => [
     d.requiresGrad ? tanhGrad(g, s) : null,
     s.requiresGrad ? mul(mul(g, d), mul(s, -2)) : null,
@@ -312,7 +312,7 @@ export function tanhGrad(dy: TensorLike, y: TensorLike): Tensor {
  * ```
  */
 export function eluGrad(dy: TensorLike, y: TensorLike): Tensor {
-  const [d, s] = gradArgs('eluGrad', dy, y);
+  const [d, s] = gradArgs('eluGrad', dy, y, 'y');
   const dx = new Float32Array(d.size);
   const g0 = d.data;
   const y0 = s.data;
@@ -333,7 +333,7 @@ export function eluGrad(dy: TensorLike, y: TensorLike): Tensor {
  * ```
  */
 export function seluGrad(dy: TensorLike, y: TensorLike): Tensor {
-  const [d, s] = gradArgs('seluGrad', dy, y);
+  const [d, s] = gradArgs('seluGrad', dy, y, 'y');
   const dx = new Float32Array(d.size);
   const g0 = d.data;
   const y0 = s.data;
@@ -353,7 +353,7 @@ export function seluGrad(dy: TensorLike, y: TensorLike): Tensor {
  * ```
  */
 export function clipGrad(dy: TensorLike, x: TensorLike, lo: number, hi: number): Tensor {
-  const [d, t] = gradArgs('clipGrad', dy, x);
+  const [d, t] = gradArgs('clipGrad', dy, x, 'x');
   const dx = new Float32Array(d.size);
   for (let i = 0; i < dx.length; i++) {
     const v = t.data[i]!;

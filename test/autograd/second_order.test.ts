@@ -121,6 +121,7 @@ const CASES: Record<string, Case[]> = {
   prod: [
     c('prod axis 1', (x) => x!.prod(1), [T([3, 3], { lo: -1.5, hi: 1.5, awayFrom: [0], minGap: 0.3 })]),
     c('prod axes [0, 2] (non-neighbouring)', (x) => x!.prod([0, 2]), [T([2, 2, 3], { lo: 0.5, hi: 1.5 })]),
+    c('prod of all, with a zero', (x) => x!.prod(), [tk.tensor([0.8, 0, -1.2, 1.1])]),
   ],
   broadcastTo: [c('broadcastTo [3] → [2, 3]', (x) => tk.broadcastTo(x!, [2, 3]), [T([3])])],
   sumTo: [c('sumTo [2, 3, 4] → [3, 1]', (x) => tk.sumTo(x!, [3, 1]), [T([2, 3, 4])])],
