@@ -7,6 +7,7 @@
 // test/docs/ops_table.test.ts regenerates the text in memory and fails when docs/ops.md differs.
 
 import { writeFileSync } from 'node:fs';
+import { posix } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as ops from '../src/ops/index.js';
 import { primitives, type PrimitiveRule } from '../src/ops/index.js';
@@ -22,8 +23,15 @@ function cell(text: string): string {
   return `\`${text.replace(/\|/g, '\\|')}\``;
 }
 
+/** What the rule puts on the tape when it is recorded, and the fused pass that runs otherwise. */
+function recordsCell(p: PrimitiveRule): string {
+  const ops = p.records.length === 0 ? '—' : p.records.map((op) => cell(op)).join(', ');
+  return p.fused === undefined ? ops : `${ops}; not recorded: fused (${p.fused.replace(/\|/g, '\\|')})`;
+}
+
 function row(p: PrimitiveRule): string {
-  return `| ${cell(p.op)} | ${cell(p.derivative)} | [${p.file}](../src/ops/${p.file}) |`;
+  const link = posix.normalize(`../src/ops/${p.file}`);
+  return `| ${cell(p.op)} | ${cell(p.derivative)} | ${recordsCell(p)} | [${link.replace('../src/', '')}](${link}) |`;
 }
 
 /** The exported ops that are not primitives: composites of them, or ops with no gradient. */
@@ -55,8 +63,22 @@ export function opsTable(): string {
     'un-broadcasts. `[cond]` is 1 where `cond` holds and 0 elsewhere; `y` is the op\'s output.',
     'How the tape uses these rules is told in [backprop.md](backprop.md).',
     '',
-    '| op | derivative | file |',
-    '|---|---|---|',
+    'Every rule is itself a call of these primitives, listed under "backward records": when a',
+    'gradient is to be differentiated again (`tk.grad(tk.grad(f))`, `backward({ createGraph: true })`,',
+    '`tk.hessian`), those ops are recorded on the tape like any forward op, so the backward of a',
+    'backward is in this table too. When nothing asks for a second derivative the same ops run',
+    'without recording, at the speed of a hand-written backward; a few rules (marked "fused") run a',
+    'fused pass of their own then. A fused backward kernel is a *gradient primitive*, an op with a',
+    "derivative of its own: `reluGrad`, `sigmoidGrad`, ..., `maxPoolGrad`, `conv2dBackpropInput` (a",
+    'transposed convolution) and `conv2dBackpropFilter` (a convolution). In the gradient primitives\'',
+    'rows, `g` is the gradient arriving at their output, and "to dy:", "to y:" what each input gets. Linear',
+    'ops come in adjoint pairs whose rules call each other: `sum`/`broadcastTo`, `broadcastTo`/`sumTo`,',
+    '`slice`/`pad`, `gather`/`scatterAdd`, `maxPoolGrad`/`maxPoolGradGrad`, `avgPool2d`/`avgPoolGrad`.',
+    '`test/autograd/second_order.test.ts` checks every row\'s second derivative against finite',
+    'differences of the first, and that each rule records exactly the ops listed here.',
+    '',
+    '| op | derivative | backward records | file |',
+    '|---|---|---|---|',
     ...primitives.map(row),
     '',
     '## Everything else',

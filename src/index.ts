@@ -24,6 +24,9 @@ export {
 } from './ops/index.js';
 
 export { noGrad, grad, grads, valueAndGrad, variableGrads, isRecording } from './autograd/tape.js';
+export { hessian, hvp, jacobian, type TensorFunction } from './autograd/functional.js';
+export type { BackwardOptions } from './autograd/tape.js';
+export { identity, sumTo, scatterAdd, conv2dBackpropInput, conv2dBackpropFilter } from './ops/index.js';
 export { checkGradients, gradientCheckReport, type CheckGradientsOptions, type GradientCheckReport } from './autograd/check.js';
 export { explainGradientCheck, type ExplainOptions, type GradientCheckInput } from './autograd/check.js';
 export type { TapeNode, BackwardFn } from './autograd/node.js';

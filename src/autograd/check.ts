@@ -4,7 +4,7 @@ import { primitives } from '../ops/index.js';
 import { Tensor, toTensor, type TensorLike } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { Random } from '../tensor/random.js';
-import { noGrad, tapeOf, valueAndGradWithSeed } from './tape.js';
+import { differentiating, tapeOf, valueAndGradWithSeed } from './tape.js';
 
 /** Options of {@link checkGradients}. */
 export interface CheckGradientsOptions {
@@ -63,6 +63,11 @@ export interface GradientCheckInput {
  * When `f` returns a non-scalar, both sides differentiate the projection Σ f(x)·r onto a fixed
  * random direction r, which checks every output at once.
  *
+ * `f` may take gradients itself (`tk.grad` inside it): the check then compares a second derivative,
+ * from the recorded backward pass, with finite differences of the first-order gradient. So the
+ * finite-difference evaluations run with the tape on (on inputs that require no gradient, they
+ * record nothing but the gradients `f` asks for).
+ *
  * NOTE (accuracy): the forward runs in float32, so a plain central difference with step h has
  * rounding noise ~1e-7·|f|/h and truncation error ~h²·|f'''|/6. The step is Richardson-
  * extrapolated, (4·D(h/2) − D(h))/3, which cancels the h² term, so h = 1e-2 keeps the noise
@@ -95,7 +100,7 @@ export function gradientCheckReport(f: (...args: Tensor[]) => Tensor, inputs: re
     const t = toTensor(x, 'checkGradients');
     return new Tensor(t.data.slice(), t.shape); // private copies: we perturb them in place
   });
-  const probe = noGrad(() => f(...xs));
+  const probe = f(...xs);
   let direction: Float32Array | null = null;
   if (probe.size !== 1) {
     const rng = new Random(options.seed ?? 0);
@@ -111,49 +116,50 @@ export function gradientCheckReport(f: (...args: Tensor[]) => Tensor, inputs: re
   const { grads } = valueAndGradWithSeed(f, xs, seed);
 
   const report: GradientCheckReport = { maxError: 0, input: -1, index: -1, analytic: 0, numeric: 0, shape: [], position: [], inputs: [], ops: recordedOps(f, xs) };
-  noGrad(() => {
-    // NOTE: x ± h is stored in float32, so divide by the step actually taken, not by 2h.
-    const slope = (x: Tensor, i: number, x0: number, step: number): number => {
-      x.data[i] = x0 + step;
-      const up = x.data[i]!;
-      const fUp = project(f(...xs));
-      x.data[i] = x0 - step;
-      const down = x.data[i]!;
-      const fDown = project(f(...xs));
-      return (fUp - fDown) / (up - down);
-    };
-    xs.forEach((x, k) => {
-      const worst: GradientCheckInput = { input: k, shape: x.shape.slice(), maxError: 0, index: -1, position: [], analytic: 0, numeric: 0 };
-      report.inputs.push(worst);
-      for (let i = 0; i < x.size; i++) {
-        const x0 = x.data[i]!;
-        const d1 = slope(x, i, x0, h);
-        const d2 = slope(x, i, x0, h / 2);
-        x.data[i] = x0;
-        const numeric = (4 * d2 - d1) / 3;
-        const analytic = grads[k]!.data[i]!;
-        const error = Math.abs(analytic - numeric) / Math.max(1, Math.abs(analytic), Math.abs(numeric));
-        if (error > worst.maxError || worst.index === -1 || Number.isNaN(error)) {
-          Object.assign(worst, { maxError: Number.isNaN(error) ? Infinity : error, index: i, position: unravel(i, x.shape), analytic, numeric });
-          if (Number.isNaN(error)) break;
-        }
+  // NOTE: x ± h is stored in float32, so divide by the step actually taken, not by 2h.
+  const slope = (x: Tensor, i: number, x0: number, step: number): number => {
+    x.data[i] = x0 + step;
+    const up = x.data[i]!;
+    const fUp = project(f(...xs));
+    x.data[i] = x0 - step;
+    const down = x.data[i]!;
+    const fDown = project(f(...xs));
+    return (fUp - fDown) / (up - down);
+  };
+  xs.forEach((x, k) => {
+    const worst: GradientCheckInput = { input: k, shape: x.shape.slice(), maxError: 0, index: -1, position: [], analytic: 0, numeric: 0 };
+    report.inputs.push(worst);
+    for (let i = 0; i < x.size; i++) {
+      const x0 = x.data[i]!;
+      const d1 = slope(x, i, x0, h);
+      const d2 = slope(x, i, x0, h / 2);
+      x.data[i] = x0;
+      const numeric = (4 * d2 - d1) / 3;
+      const analytic = grads[k]!.data[i]!;
+      const error = Math.abs(analytic - numeric) / Math.max(1, Math.abs(analytic), Math.abs(numeric));
+      if (error > worst.maxError || worst.index === -1 || Number.isNaN(error)) {
+        Object.assign(worst, { maxError: Number.isNaN(error) ? Infinity : error, index: i, position: unravel(i, x.shape), analytic, numeric });
+        if (Number.isNaN(error)) break;
       }
-      if (worst.index !== -1 && (worst.maxError > report.maxError || report.input === -1)) {
-        Object.assign(report, { maxError: worst.maxError, input: k, index: worst.index, analytic: worst.analytic, numeric: worst.numeric, shape: worst.shape, position: worst.position });
-      }
-    });
+    }
+    if (worst.index !== -1 && (worst.maxError > report.maxError || report.input === -1)) {
+      Object.assign(report, { maxError: worst.maxError, input: k, index: worst.index, analytic: worst.analytic, numeric: worst.numeric, shape: worst.shape, position: worst.position });
+    }
   });
   return report;
 }
 
-/** The distinct ops `f` records at `xs`, in tape order (one extra forward pass). */
+/**
+ * The distinct ops `f` records at `xs`, in tape order (one extra forward pass, differentiated as
+ * the check does, so the backward ops of a `tk.grad` inside f are listed too).
+ */
 function recordedOps(f: (...args: Tensor[]) => Tensor, xs: readonly Tensor[]): string[] {
   const watched = xs.map((x) => {
     const w = new Tensor(x.data.slice(), x.shape);
     w.requiresGrad = true;
     return w;
   });
-  const y = f(...watched);
+  const y = differentiating(() => f(...watched));
   const ops = tapeOf(y).reverse().map((t) => t.node!.op);
   return [...new Set(ops)];
 }

@@ -1,13 +1,22 @@
 // Custom gradients (TF.js's `tf.customGrad`): an op whose backward you write yourself.
 //
-// `f(...inputs, save)` computes the forward value (nothing inside it is recorded) and returns it
-// with `gradFunc(dy, saved)`, the vector-Jacobian product: one gradient per input, each shaped
-// like its input. The result is recorded on the tape as ONE op named 'customGrad' (or your
-// name), exactly like a primitive of src/ops: `backward()`, `tk.grad`, `tk.traceBackward` and
-// `tk.graph` see it, and `tk.checkGradients` compares its backward with finite differences.
+// `f(...inputs, save)` computes the forward value and returns it with `gradFunc(dy, saved)`, the
+// vector-Jacobian product: one gradient per input, each shaped like its input. The result is
+// recorded on the tape as ONE op named 'customGrad' (or your name), exactly like a primitive of
+// src/ops: `backward()`, `tk.grad`, `tk.traceBackward` and `tk.graph` see it, and
+// `tk.checkGradients` compares its backward with finite differences. Gradients go through
+// gradFunc, never through the ops inside f.
+//
+// Second derivatives. gradFunc is a rule like any primitive's: when a gradient is to be
+// differentiated again, the ops gradFunc calls are recorded, so a gradFunc written with tensor ops
+// (dy.mul(x), ...) is differentiable to any order with no extra work. The ops inside f are
+// recorded too (they are reachable only from the tensors f saves, never from the result), so a
+// saved intermediate keeps its dependence on the inputs. A gradFunc that builds its result from
+// raw numbers (tk.tensor(...) of values it computed) is cut from the tape: the recording backward
+// pass sees that (its dy is on the tape, the gradient is not) and throws, naming the op.
 
 import { Tensor, toTensor, type TensorLike } from '../tensor/tensor.js';
-import { noGrad, record } from './tape.js';
+import { record } from './tape.js';
 
 /** Keeps tensors from the forward pass for `gradFunc` (its second argument). */
 export type GradSaveFunc = (tensors: readonly Tensor[]) => void;
@@ -44,7 +53,9 @@ export type TensorLikes<P extends readonly unknown[]> = { [K in keyof P]: Tensor
  * function applies the op. Annotate `f`'s parameters (`(x: tk.Tensor, save: tk.GradSaveFunc)`).
  *
  * The gradients `gradFunc` returns are checked: one per input, each a Tensor whose shape is the
- * input's or reduces to it.
+ * input's or reduces to it. Written with tensor ops, gradFunc is itself differentiated when a
+ * gradient of the op is differentiated again (`tk.grad(tk.grad(...))`, `tk.hessian`); one that
+ * computes its result from raw numbers makes that second pass throw, naming the op.
  * A wrong formula is not detected here; `tk.checkGradients` finds it (see
  * `tk.explainGradientCheck`).
  *
@@ -74,8 +85,9 @@ export function customGrad<P extends (Tensor | GradSaveFunc)[]>(
       if (!Array.isArray(tensors) || !tensors.every((t) => t instanceof Tensor)) throw new Error(`${op}: save expects an array of Tensors`);
       saved = tensors.slice();
     };
-    // The forward is not recorded: this op is one node, whose backward is gradFunc.
-    const result: unknown = noGrad(() => Reflect.apply(f, undefined, [...inputs, save]));
+    // This op is one node, whose backward is gradFunc. f's own ops are recorded as any code is, so
+    // that what it saves keeps its history for a second derivative; no walk reaches them from `out`.
+    const result: unknown = Reflect.apply(f, undefined, [...inputs, save]);
     const { value, gradFunc } = checkResult(result, op);
     // A fresh tensor over the value's data: the node must not land on an input f returned as is.
     const out = new Tensor(value.data, value.shape);

@@ -10,7 +10,7 @@
 // stays finite: `where` passes a zero gradient to it, but 0·∞ would still be NaN.
 
 import { IdentifierTable } from '../identifiers.js';
-import { record } from '../autograd/tape.js';
+import { isRecording, record } from '../autograd/tape.js';
 import * as ops from '../ops/index.js';
 import { normalizeAxes, normalizeAxis, sizeOf } from '../tensor/shape.js';
 import { Tensor, toTensor, type TensorLike } from '../tensor/tensor.js';
@@ -370,6 +370,10 @@ export function logSigmoid(x: TensorLike): Tensor {
  * probability simplex, `max(x − τ, 0)` with τ chosen so the output sums to 1; many outputs are
  * exactly 0.   d/dx = on the support S: dy − mean_S(dy); 0 elsewhere
  *
+ * The backward is one fused pass; when it is recorded (a second derivative is wanted) it is the
+ * same formula in ops, with the support's mask a constant (it is piecewise constant in x, so its
+ * derivative is 0 almost everywhere).
+ *
  * NOTE: τ = (Σ_{j≤k} z₍ⱼ₎ − 1)/k over the k largest entries, as in the paper. Keras 3.16's
  * backends sum the cumulative sums over the support instead, which differs (and does not sum to
  * 1) whenever more than one entry is in the support.
@@ -408,6 +412,11 @@ export function sparsemax(x: TensorLike, axis = -1): Tensor {
   }
   const y = new Tensor(out, t.shape);
   return record('sparsemax', [t], y, (dy) => {
+    if (isRecording()) {
+      const onS = ops.greater(y, 0);
+      const meanS = ops.div(ops.sum(ops.mul(dy, onS), a, true), ops.sum(onS, a, true));
+      return [ops.mul(onS, ops.sub(dy, meanS))];
+    }
     const dx = new Float32Array(t.size);
     for (let o = 0; o < outer; o++) {
       for (let i = 0; i < inner; i++) {

@@ -1,7 +1,9 @@
 // Binary arithmetic with NumPy broadcasting, forward and backward side by side.
 //
 // Each backward returns gradients in the broadcast (output) shape; the tape walker sums them
-// back to each input's shape, once, for every op (src/autograd/tape.ts: sumToShape).
+// back to each input's shape, once, for every op (src/autograd/tape.ts: sumToShape). Each
+// backward is written with the ops of this file, so it is itself differentiable (the masks of
+// maximum and minimum are constants: their derivative is 0 almost everywhere).
 
 import { record } from '../autograd/tape.js';
 import { binaryTensor, unaryTensor } from '../tensor/compute.js';
@@ -95,10 +97,11 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
   ]);
 }
 
+/** ln x where x > 0, else 0: recorded (the log's own derivative 1/x is part of pow's second derivative). */
 function logWherePositive(x: Tensor): Tensor {
-  const positive = binaryTensor('greater', x, toTensor(0));
-  const safe = binaryTensor('add', binaryTensor('mul', x, positive), binaryTensor('sub', toTensor(1), positive));
-  return binaryTensor('mul', unaryTensor('log', safe), positive);
+  const positive = binaryTensor('greater', x, toTensor(0)); // a constant mask
+  const safe = add(mul(x, positive), binaryTensor('sub', toTensor(1), positive)); // x where x > 0, else 1
+  return mul(safe.log(), positive); // the Tensor method: unary.ts imports this file
 }
 
 /**
@@ -152,7 +155,7 @@ export function squaredDifference(a: TensorLike, b: TensorLike): Tensor {
   const y = toTensor(b, 'squaredDifference');
   const out = binaryTensor('squaredDifference', x, y);
   return record('squaredDifference', [x, y], out, (dy) => {
-    const g = mul(dy, mul(binaryTensor('sub', x, y), 2));
+    const g = mul(dy, mul(sub(x, y), 2));
     return [g, y.requiresGrad ? neg(g) : null];
   });
 }

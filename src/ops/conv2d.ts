@@ -21,14 +21,32 @@
 // the SIMD kernels; with the JavaScript kernels, 3×3 stride-1 layers of ≥ 16 channels go through
 // Winograd's F(2×2, 3×3) instead (kernels/winograd.ts): the same convolution in 2.25× fewer
 // multiply-adds, its backward the adjoint of each of its steps.
+//
+// Gradients of gradients. The two halves of the backward are gradient primitives, ops of their
+// own that call the same engine entry point (convBackward, with the other half switched off):
+//
+//   conv2dBackpropInput(dz, W)    = col2im(dz·Wᵀ): a TRANSPOSED convolution of dz with W
+//                                   (Conv2DTranspose's forward is exactly this op)
+//   conv2dBackpropFilter(dz, x)   = cols(x)ᵀ·dz: a CONVOLUTION of x with dz (the output pixels
+//                                   and the batch are summed over)
+//
+// The three are bilinear and each other's derivatives: conv2d's dx is conv2dBackpropInput and
+// its dW conv2dBackpropFilter; conv2dBackpropInput's d/ddz is conv2d(g, W) and its d/dW
+// conv2dBackpropFilter(dz, g); conv2dBackpropFilter's d/ddz is conv2d(x, g) and its d/dx
+// conv2dBackpropInput(dz, g). A recorded backward (a second derivative is wanted) calls them, with
+// reluGrad for a fused relu and a sum for the bias; otherwise the backward stays one fused pass:
+// the relu mask and the bias sums together (reluBackward), and dx and dW from one walk over the
+// chunks (convBackward, sharing Winograd's transform of dz).
 
-import { record } from '../autograd/tape.js';
+import { isRecording, record } from '../autograd/tape.js';
 import { conv2dGeometry, type Conv2DGeometry, type Padding } from '../tensor/kernels/conv_geometry.js';
 import { convBackward, convForward, convUsesWinograd, reluBackward } from '../tensor/kernels/engine.js';
 import { columnSums } from '../tensor/kernels/epilogue.js';
-import { formatShape } from '../tensor/shape.js';
+import { formatShape, shapesEqual, sizeOf } from '../tensor/shape.js';
 import { Tensor, toTensor, type TensorLike } from '../tensor/tensor.js';
+import { sum } from './reduce.js';
 import { transpose } from './shape.js';
+import { reluGrad } from './unary.js';
 
 /**
  * The im2col buffer holds at most this many floats (2²⁰ floats = 4 MiB): a chunk is as many images
@@ -110,12 +128,8 @@ export function conv2dNHWC(x: Tensor, kernel: Tensor, bias: Tensor | null, windo
   const F = kernel.shape[3]!;
   const P = g.outH * g.outW; // output pixels (rows of cols) per image
   const K = g.kH * g.kW * g.inC; // patch length (columns of cols)
-  // Images per chunk: as many as the bound allows (at least one), spread evenly over the chunks.
-  // Winograd (the 'js' kernels on 3×3 stride-1 layers) uses no patches and bounds its own memory.
-  const winograd = convUsesWinograd(g);
-  const perChunk = winograd ? g.batch : Math.max(1, Math.floor(maxColsFloats / Math.max(1, P * K)));
-  const chunk = Math.ceil(g.batch / Math.max(1, Math.ceil(g.batch / perChunk)));
-  const cols = winograd ? NO_COLS : colsBuffer(chunk * P * K, maxColsFloats);
+  const chunk = chunkOf(g, maxColsFloats);
+  const cols = convUsesWinograd(g) ? NO_COLS : colsBuffer(chunk * P * K, maxColsFloats);
   const w = kernel.data;
   const y = new Float32Array(g.batch * P * F);
 
@@ -128,7 +142,17 @@ export function conv2dNHWC(x: Tensor, kernel: Tensor, bias: Tensor | null, windo
   }
 
   const out = new Tensor(y, [g.batch, g.outH, g.outW, F]);
+  const attrs = { strides: window.strides, padding: window.padding, dilations: window.dilations };
   return record('conv2d', bias === null ? [x, kernel] : [x, kernel, bias], out, (dy) => {
+    if (isRecording()) {
+      // The backward on the tape, as gradient primitives (see the file comment).
+      const dz = relu ? reluGrad(dy, out) : dy; // [y > 0] is [z > 0]
+      return [
+        x.requiresGrad ? backpropInput(dz, kernel, x.shape, g, window, maxColsFloats) : null,
+        kernel.requiresGrad ? backpropFilter(dz, x, kernel.shape, g, window, maxColsFloats) : null,
+        bias !== null && bias.requiresGrad ? sum(dz, [0, 1, 2]) : null,
+      ];
+    }
     // relu fused: dz = dy·[y > 0], into a reused buffer; with it, db = Σ dz over N, oh, ow.
     const db = bias !== null && bias.requiresGrad ? new Float64Array(F) : null;
     let dz = dy.data;
@@ -154,7 +178,125 @@ export function conv2dNHWC(x: Tensor, kernel: Tensor, bias: Tensor | null, windo
       dW === null ? null : new Tensor(dW, kernel.shape),
       db === null || bias === null ? null : new Tensor(Float32Array.from(db), bias.shape),
     ];
-  }, { strides: window.strides, padding: window.padding, dilations: window.dilations, activation: relu ? 'relu' : 'linear' });
+  }, { ...attrs, activation: relu ? 'relu' : 'linear' });
+}
+
+/**
+ * Images per chunk: as many as the im2col bound allows (at least one), spread evenly over the
+ * chunks. Winograd (the 'js' kernels on 3×3 stride-1 layers) uses no patches and bounds its own memory.
+ */
+function chunkOf(g: Conv2DGeometry, maxColsFloats: number): number {
+  const P = g.outH * g.outW;
+  const K = g.kH * g.kW * g.inC;
+  const perChunk = convUsesWinograd(g) ? g.batch : Math.max(1, Math.floor(maxColsFloats / Math.max(1, P * K)));
+  return Math.ceil(g.batch / Math.max(1, Math.ceil(g.batch / perChunk)));
+}
+
+/** The engine's scratch for a chunk of this convolution (none for Winograd). */
+function scratchOf(g: Conv2DGeometry, chunk: number, maxColsFloats: number): Float32Array {
+  return convUsesWinograd(g) ? NO_COLS : colsBuffer(chunk * g.outH * g.outW * g.kH * g.kW * g.inC, maxColsFloats);
+}
+
+// ---- gradient primitives: the two halves of conv2d's backward -----------------------------------
+
+/**
+ * conv2d's gradient for its input: `col2im(dy·Wᵀ)`, a TRANSPOSED convolution of dy (`[N, oh, ow,
+ * F]`) with the kernel `[kh, kw, C, F]`, into a tensor of `inputShape` `[N, H, W, C]` (NHWC; the
+ * geometry is the forward convolution's, given by `options`). Conv2DTranspose's forward is this op.
+ *
+ * d/ddy = conv2d(g, kernel);  d/dkernel = conv2dBackpropFilter(dy, g, kernel.shape)
+ *
+ * @example
+ * ```ts
+ * // how many 2×2 windows of a 3×3 image cover each pixel
+ * tk.conv2dBackpropInput(tk.ones([1, 2, 2, 1]), tk.ones([2, 2, 1, 1]), [1, 3, 3, 1]).toArray();
+ * // [[[[1], [2], [1]], [[2], [4], [2]], [[1], [2], [1]]]]
+ * ```
+ */
+export function conv2dBackpropInput(dy: TensorLike, kernel: TensorLike, inputShape: readonly number[], options: Conv2DOptions = {}): Tensor {
+  const op = 'conv2dBackpropInput';
+  const window = windowOf(op, options);
+  const d = toTensor(dy, op);
+  const w = toTensor(kernel, op);
+  const g = geometryOfShapes(op, inputShape, w.shape, null, window);
+  checkOutputShape(op, d, g, w.shape[3]!);
+  return backpropInput(d, w, inputShape, g, window, MAX_COLS_FLOATS);
+}
+
+/**
+ * conv2d's gradient for its kernel: `cols(x)ᵀ·dy`, a CONVOLUTION of x (`[N, H, W, C]`) with dy
+ * (`[N, oh, ow, F]`) summed over the batch, into a kernel of `kernelShape` `[kh, kw, C, F]` (NHWC;
+ * the geometry is the forward convolution's, given by `options`).
+ *
+ * d/ddy = conv2d(x, g);  d/dx = conv2dBackpropInput(dy, g, x.shape)
+ *
+ * @example
+ * ```ts
+ * const x = tk.tensor([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]);
+ * tk.conv2dBackpropFilter(tk.ones([1, 2, 2, 1]), x, [2, 2, 1, 1]).reshape([4]).toArray();   // [12, 16, 24, 28]
+ * ```
+ */
+export function conv2dBackpropFilter(dy: TensorLike, x: TensorLike, kernelShape: readonly number[], options: Conv2DOptions = {}): Tensor {
+  const op = 'conv2dBackpropFilter';
+  const window = windowOf(op, options);
+  const d = toTensor(dy, op);
+  const t = toTensor(x, op);
+  const g = geometryOfShapes(op, t.shape, kernelShape, null, window);
+  checkOutputShape(op, d, g, kernelShape[3]!);
+  return backpropFilter(d, t, kernelShape, g, window, MAX_COLS_FLOATS);
+}
+
+function backpropInput(dz: Tensor, kernel: Tensor, inputShape: readonly number[], g: Conv2DGeometry, window: ConvWindow, maxColsFloats: number): Tensor {
+  const F = kernel.shape[3]!;
+  const dx = new Float32Array(sizeOf(inputShape));
+  const chunk = chunkOf(g, maxColsFloats);
+  const scratch = scratchOf(g, chunk, maxColsFloats);
+  for (let b0 = 0; b0 < g.batch; b0 += chunk) {
+    // dcols = dz·Wᵀ, scatter-added back into the image (x is not read for dx alone).
+    convBackward(NO_COLS, dz.data, g, b0, Math.min(chunk, g.batch - b0), scratch, kernel.data, F, null, false, dx);
+  }
+  return record('conv2dBackpropInput', [dz, kernel], new Tensor(dx, inputShape), (gx) => [
+    dz.requiresGrad ? conv2dNHWC(gx, kernel, null, window, false, maxColsFloats) : null,
+    kernel.requiresGrad ? backpropFilter(dz, gx, kernel.shape, g, window, maxColsFloats) : null,
+  ], windowAttrs(window));
+}
+
+function backpropFilter(dz: Tensor, x: Tensor, kernelShape: readonly number[], g: Conv2DGeometry, window: ConvWindow, maxColsFloats: number): Tensor {
+  const F = kernelShape[3]!;
+  const dW = new Float32Array(sizeOf(kernelShape));
+  const chunk = chunkOf(g, maxColsFloats);
+  const scratch = scratchOf(g, chunk, maxColsFloats);
+  for (let b0 = 0; b0 < g.batch; b0 += chunk) {
+    // dW += colsᵀ·dz over this chunk's patches (the kernel is not read for dW alone).
+    convBackward(x.data, dz.data, g, b0, Math.min(chunk, g.batch - b0), scratch, NO_COLS, F, dW, b0 > 0, null);
+  }
+  return record('conv2dBackpropFilter', [dz, x], new Tensor(dW, kernelShape), (gw) => [
+    dz.requiresGrad ? conv2dNHWC(x, gw, null, window, false, maxColsFloats) : null,
+    x.requiresGrad ? backpropInput(dz, gw, x.shape, g, window, maxColsFloats) : null,
+  ], windowAttrs(window));
+}
+
+function windowAttrs(window: ConvWindow): Record<string, unknown> {
+  return { strides: window.strides, padding: window.padding, dilations: window.dilations };
+}
+
+/** The window of a gradient primitive's options (NHWC only: conv2d transposes channels_first itself). */
+function windowOf(op: string, options: Conv2DOptions): ConvWindow {
+  if (normalizeDataFormat(op, options.dataFormat) !== 'channels_last') {
+    throw new Error(`${op}: works on NHWC (channels_last) tensors; transpose channels_first data to NHWC first, as conv2d does`);
+  }
+  return {
+    strides: pair(op, 'strides', options.strides ?? 1),
+    dilations: pair(op, 'dilations', options.dilations ?? 1),
+    padding: normalizePadding(op, options.padding ?? 'valid'),
+  };
+}
+
+function checkOutputShape(op: string, dy: Tensor, g: Conv2DGeometry, F: number): void {
+  const expected = [g.batch, g.outH, g.outW, F];
+  if (!shapesEqual(dy.shape, expected)) {
+    throw new Error(`${op}: dy has shape ${formatShape(dy.shape)}, expected the convolution's output shape ${formatShape(expected)}`);
+  }
 }
 
 // ---- scratch buffers ----------------------------------------------------------------------------
@@ -185,22 +327,26 @@ function dzBuffer(floats: number): Float32Array {
 
 /** Checks x, kernel and bias against each other and returns the NHWC window geometry. */
 function geometryOf(x: Tensor, kernel: Tensor, bias: Tensor | null, window: ConvWindow): Conv2DGeometry {
-  if (x.rank !== 4) throw new Error(`conv2d: expected a rank-4 input [batch, height, width, channels], got shape ${formatShape(x.shape)}`);
-  if (kernel.rank !== 4) throw new Error(`conv2d: expected a rank-4 kernel [kh, kw, inChannels, filters], got shape ${formatShape(kernel.shape)}`);
-  const [N, H, W, C] = x.shape as [number, number, number, number];
-  const [kH, kW, kC, F] = kernel.shape as [number, number, number, number];
+  return geometryOfShapes('conv2d', x.shape, kernel.shape, bias?.shape ?? null, window);
+}
+
+function geometryOfShapes(op: string, xShape: readonly number[], kernelShape: readonly number[], biasShape: readonly number[] | null, window: ConvWindow): Conv2DGeometry {
+  if (xShape.length !== 4) throw new Error(`${op}: expected a rank-4 input [batch, height, width, channels], got shape ${formatShape(xShape)}`);
+  if (kernelShape.length !== 4) throw new Error(`${op}: expected a rank-4 kernel [kh, kw, inChannels, filters], got shape ${formatShape(kernelShape)}`);
+  const [N, H, W, C] = xShape as [number, number, number, number];
+  const [kH, kW, kC, F] = kernelShape as [number, number, number, number];
   if (kC !== C) {
-    throw new Error(`conv2d: input ${formatShape(x.shape)} has ${C} channels but kernel ${formatShape(kernel.shape)} expects ${kC} (kernel layout [kh, kw, inChannels, filters])`);
+    throw new Error(`${op}: input ${formatShape(xShape)} has ${C} channels but kernel ${formatShape(kernelShape)} expects ${kC} (kernel layout [kh, kw, inChannels, filters])`);
   }
-  if (kH < 1 || kW < 1 || F < 1) throw new Error(`conv2d: kernel ${formatShape(kernel.shape)} must have kh, kw and filters ≥ 1`);
-  if (bias !== null && (bias.rank !== 1 || bias.shape[0] !== F)) {
-    throw new Error(`conv2d: bias ${formatShape(bias.shape)} must have shape [${F}] to match the ${F} filters of kernel ${formatShape(kernel.shape)}`);
+  if (kH < 1 || kW < 1 || F < 1) throw new Error(`${op}: kernel ${formatShape(kernelShape)} must have kh, kw and filters ≥ 1`);
+  if (biasShape !== null && (biasShape.length !== 1 || biasShape[0] !== F)) {
+    throw new Error(`${op}: bias ${formatShape(biasShape)} must have shape [${F}] to match the ${F} filters of kernel ${formatShape(kernelShape)}`);
   }
   const [sH, sW] = window.strides;
   const [dH, dW] = window.dilations;
   const g = conv2dGeometry(N, H, W, C, kH, kW, sH, sW, dH, dW, window.padding);
   if (g.outH <= 0 || g.outW <= 0) {
-    throw new Error(`conv2d: input ${formatShape(x.shape)} with kernel ${kH}×${kW} (kernel ${formatShape(kernel.shape)}, strides ${sH}×${sW}, dilations ${dH}×${dW}), padding '${window.padding}' gives output size ${g.outH}×${g.outW}`);
+    throw new Error(`${op}: input ${formatShape(xShape)} with kernel ${kH}×${kW} (kernel ${formatShape(kernelShape)}, strides ${sH}×${sW}, dilations ${dH}×${dW}), padding '${window.padding}' gives output size ${g.outH}×${g.outW}`);
   }
   return g;
 }

@@ -5,7 +5,8 @@
 //   dB = op(A)ᵀ·dy           (stored transposed when transposeB: dB = dyᵀ·op(A))
 //
 // Leading (batch) axes broadcast as in NumPy; the gradients come out in the broadcast batch
-// shape and the tape walker sums them back to each input's batch shape.
+// shape and the tape walker sums them back to each input's batch shape. The backward is two
+// matmuls, so it is differentiable again: matmul is bilinear, its second derivative is matmul too.
 
 import { record } from '../autograd/tape.js';
 import { gemmAuto } from '../tensor/kernels/engine.js';
@@ -41,8 +42,8 @@ export function matmul(a: TensorLike, b: TensorLike, transposeA = false, transpo
   }
   const out = batchedGemm(x, y, transposeA, transposeB);
   return record('matmul', [x, y], out, (dy) => [
-    x.requiresGrad ? (transposeA ? batchedGemm(y, dy, transposeB, true) : batchedGemm(dy, y, false, !transposeB)) : null,
-    y.requiresGrad ? (transposeB ? batchedGemm(dy, x, true, transposeA) : batchedGemm(x, dy, !transposeA, false)) : null,
+    x.requiresGrad ? (transposeA ? matmul(y, dy, transposeB, true) : matmul(dy, y, false, !transposeB)) : null,
+    y.requiresGrad ? (transposeB ? matmul(dy, x, true, transposeA) : matmul(x, dy, !transposeA, false)) : null,
   ], { transposeA, transposeB });
 }
 

@@ -10,12 +10,18 @@
 // accumulate. Average pooling with 'same' padding divides by the number of cells inside the image.
 // With the SIMD kernels the max pool forward runs in WebAssembly (engine.ts: maxPoolForward,
 // the same bits and argmax as the JavaScript kernel); the backward is a JavaScript scatter-add.
+//
+// The backwards are gradient primitives, ops with derivatives of their own, so a gradient through
+// a pooling layer can be differentiated again. Both are linear in dy, in adjoint pairs:
+//   maxPoolGrad      dx[argmax] += dy        ↔  maxPoolGradGrad   y = g[argmax]   (a gather)
+//   avgPoolGrad      dx[cell] += dy / cells  ↔  avgPool2d itself (avgPoolBackward is its exact adjoint)
+// The argmax is piecewise constant in x, so none of them has a gradient for x (0 almost everywhere).
 
 import { record } from '../autograd/tape.js';
 import { poolGeometry, type Conv2DGeometry } from '../tensor/kernels/conv_geometry.js';
 import { maxPoolForward } from '../tensor/kernels/engine.js';
 import { avgPoolBackward, avgPoolForward, maxPoolBackward } from '../tensor/kernels/pool.js';
-import { formatShape } from '../tensor/shape.js';
+import { formatShape, shapesEqual, sizeOf } from '../tensor/shape.js';
 import { Tensor, toTensor, type TensorLike } from '../tensor/tensor.js';
 import { normalizeDataFormat, normalizePadding, pair } from './conv2d.js';
 import { max, mean } from './reduce.js';
@@ -40,15 +46,22 @@ export function maxPool2d(
   dataFormat?: string,
 ): Tensor {
   return pooled('maxPool2d', x, poolSize, strides, padding, dataFormat, (t, g) => {
-    const y = new Float32Array(g.batch * g.outH * g.outW * g.inC);
-    const argmax = new Int32Array(y.length);
-    maxPoolForward(t.data, g, y, argmax);
-    return record('maxPool2d', [t], new Tensor(y, [g.batch, g.outH, g.outW, g.inC]), (dy) => {
-      const dx = new Float32Array(t.size);
-      maxPoolBackward(dy.data, argmax, dx);
-      return [new Tensor(dx, t.shape)];
-    }, attrsOf(g, padding));
+    const attrs = attrsOf(g, padding);
+    const { y, argmax } = maxPoolWindows(t, g);
+    return record('maxPool2d', [t], y, (dy) => [maxPoolGradOf(dy, t, g, argmax, attrs)], attrs, false);
   });
+}
+
+/** The max of each window and where it is (flat indices into x; −1 for an empty window). */
+function maxPoolWindows(t: Tensor, g: Conv2DGeometry): { y: Tensor; argmax: Int32Array } {
+  const y = new Float32Array(g.batch * g.outH * g.outW * g.inC);
+  const argmax = new Int32Array(y.length);
+  maxPoolForward(t.data, g, y, argmax);
+  return { y: new Tensor(y, pooledShape(g)), argmax };
+}
+
+function pooledShape(g: Conv2DGeometry): number[] {
+  return [g.batch, g.outH, g.outW, g.inC];
 }
 
 /**
@@ -67,15 +80,122 @@ export function avgPool2d(
   padding = 'valid',
   dataFormat?: string,
 ): Tensor {
-  return pooled('avgPool2d', x, poolSize, strides, padding, dataFormat, (t, g) => {
-    const y = new Float32Array(g.batch * g.outH * g.outW * g.inC);
-    avgPoolForward(t.data, g, y);
-    return record('avgPool2d', [t], new Tensor(y, [g.batch, g.outH, g.outW, g.inC]), (dy) => {
-      const dx = new Float32Array(t.size);
-      avgPoolBackward(dy.data, g, dx);
-      return [new Tensor(dx, t.shape)];
-    }, attrsOf(g, padding));
-  });
+  return pooled('avgPool2d', x, poolSize, strides, padding, dataFormat, (t, g) => avgPoolNHWC(t, g, attrsOf(g, padding)));
+}
+
+function avgPoolNHWC(t: Tensor, g: Conv2DGeometry, attrs: Record<string, unknown>): Tensor {
+  const y = new Float32Array(g.batch * g.outH * g.outW * g.inC);
+  avgPoolForward(t.data, g, y);
+  return record('avgPool2d', [t], new Tensor(y, pooledShape(g)), (dy) => [avgPoolGradOf(dy, t.shape, g, attrs)], attrs, false);
+}
+
+// ---- gradient primitives -------------------------------------------------------------------------
+
+/**
+ * Max pooling's backward (NHWC): each `dy` value added to the cell of x its window chose (the
+ * first maximum in scan order), as a scatter-add.   d/ddy = maxPoolGradGrad(g, x);  d/dx = 0
+ *
+ * @example
+ * ```ts
+ * const x = tk.tensor([1, 5, 3, 2], [1, 2, 2, 1]);
+ * maxPoolGrad(tk.tensor([7], [1, 1, 1, 1]), x, 2).toArray();   // [[[[0], [7]], [[0], [0]]]]
+ * ```
+ */
+export function maxPoolGrad(dy: TensorLike, x: TensorLike, poolSize: number | readonly number[], strides?: number | readonly number[] | null, padding = 'valid'): Tensor {
+  const [d, t, g, attrs] = poolGradArgs('maxPoolGrad', dy, x, poolSize, strides, padding);
+  return maxPoolGradOf(d, t, g, maxPoolWindows(t, g).argmax, attrs);
+}
+
+/**
+ * The adjoint of {@link maxPoolGrad} (NHWC): for each window of x, the value of `g` at the cell the
+ * window chose, a gather (TensorFlow's MaxPoolGradGrad).   d/dg = maxPoolGrad(dy, x);  d/dx = 0
+ *
+ * @example
+ * ```ts
+ * const x = tk.tensor([1, 5, 3, 2], [1, 2, 2, 1]);
+ * maxPoolGradGrad(tk.tensor([10, 20, 30, 40], [1, 2, 2, 1]), x, 2).toArray();   // [[[[20]]]]
+ * ```
+ */
+export function maxPoolGradGrad(g: TensorLike, x: TensorLike, poolSize: number | readonly number[], strides?: number | readonly number[] | null, padding = 'valid'): Tensor {
+  const op = 'maxPoolGradGrad';
+  const gt = toTensor(g, op);
+  const t = toTensor(x, op);
+  const geometry = nhwcGeometry(op, t.shape, poolSize, strides, padding);
+  if (!shapesEqual(gt.shape, t.shape)) throw new Error(`${op}: g ${formatShape(gt.shape)} must have x's shape ${formatShape(t.shape)}`);
+  return maxPoolGradGradOf(gt, t, geometry, maxPoolWindows(t, geometry).argmax, attrsOf(geometry, padding));
+}
+
+function maxPoolGradOf(dy: Tensor, x: Tensor, g: Conv2DGeometry, argmax: Int32Array, attrs: Record<string, unknown>): Tensor {
+  const dx = new Float32Array(x.size);
+  maxPoolBackward(dy.data, argmax, dx);
+  return record('maxPoolGrad', [dy, x], new Tensor(dx, x.shape), (gg) => [
+    dy.requiresGrad ? maxPoolGradGradOf(gg, x, g, argmax, attrs) : null,
+    null,
+  ], attrs, false);
+}
+
+function maxPoolGradGradOf(gg: Tensor, x: Tensor, g: Conv2DGeometry, argmax: Int32Array, attrs: Record<string, unknown>): Tensor {
+  const y = new Float32Array(argmax.length);
+  const src = gg.data;
+  for (let i = 0; i < y.length; i++) {
+    const j = argmax[i]!;
+    if (j >= 0) y[i] = src[j]!;
+  }
+  return record('maxPoolGradGrad', [gg, x], new Tensor(y, pooledShape(g)), (dy) => [
+    gg.requiresGrad ? maxPoolGradOf(dy, x, g, argmax, attrs) : null,
+    null,
+  ], attrs, false);
+}
+
+/**
+ * Average pooling's backward (NHWC): each `dy` value spread equally over the real cells of its
+ * window, into a tensor of `inputShape` (the exact adjoint of the average pool).
+ * d/ddy = avgPool2d(g)
+ *
+ * @example
+ * ```ts
+ * avgPoolGrad(tk.tensor([8], [1, 1, 1, 1]), [1, 2, 2, 1], 2).toArray();   // [[[[2], [2]], [[2], [2]]]]
+ * ```
+ */
+export function avgPoolGrad(dy: TensorLike, inputShape: readonly number[], poolSize: number | readonly number[], strides?: number | readonly number[] | null, padding = 'valid'): Tensor {
+  const op = 'avgPoolGrad';
+  const d = toTensor(dy, op);
+  const g = nhwcGeometry(op, inputShape, poolSize, strides, padding);
+  return avgPoolGradOf(d, inputShape, g, attrsOf(g, padding));
+}
+
+function avgPoolGradOf(dy: Tensor, inputShape: readonly number[], g: Conv2DGeometry, attrs: Record<string, unknown>): Tensor {
+  if (!shapesEqual(dy.shape, pooledShape(g))) {
+    throw new Error(`avgPoolGrad: dy has shape ${formatShape(dy.shape)}, expected the pooled shape ${formatShape(pooledShape(g))}`);
+  }
+  const dx = new Float32Array(sizeOf(inputShape));
+  avgPoolBackward(dy.data, g, dx);
+  return record('avgPoolGrad', [dy], new Tensor(dx, inputShape), (gg) => [avgPoolNHWC(gg, g, attrs)], { ...attrs, inputShape: inputShape.slice() }, false);
+}
+
+/** The checked arguments of maxPoolGrad: dy in the pooled shape of x's windows. */
+function poolGradArgs(op: string, dy: TensorLike, x: TensorLike, poolSize: number | readonly number[], strides: number | readonly number[] | null | undefined, padding: string): [Tensor, Tensor, Conv2DGeometry, Record<string, unknown>] {
+  const d = toTensor(dy, op);
+  const t = toTensor(x, op);
+  const g = nhwcGeometry(op, t.shape, poolSize, strides, padding);
+  if (!shapesEqual(d.shape, pooledShape(g))) {
+    throw new Error(`${op}: dy has shape ${formatShape(d.shape)}, expected the pooled shape ${formatShape(pooledShape(g))} of x ${formatShape(t.shape)}`);
+  }
+  return [d, t, g, attrsOf(g, padding)];
+}
+
+/** The window geometry of an NHWC input shape (the gradient primitives are NHWC only). */
+function nhwcGeometry(op: string, shape: readonly number[], poolSize: number | readonly number[], strides: number | readonly number[] | null | undefined, padding: string): Conv2DGeometry {
+  const [pH, pW] = pair(op, 'poolSize', poolSize);
+  const [sH, sW] = strides === undefined || strides === null ? [pH, pW] : pair(op, 'strides', strides);
+  const pad = normalizePadding(op, padding);
+  if (shape.length !== 4) throw new Error(`${op}: expected a rank-4 input shape [batch, height, width, channels], got ${formatShape(shape)}`);
+  const [N, H, W, C] = shape as [number, number, number, number];
+  const g = poolGeometry(N, H, W, C, pH, pW, sH, sW, pad);
+  if (g.outH <= 0 || g.outW <= 0) {
+    throw new Error(`${op}: input ${formatShape(shape)} with pool ${pH}×${pW} (strides ${sH}×${sW}), padding '${pad}' gives output size ${g.outH}×${g.outW}`);
+  }
+  return g;
 }
 
 /**

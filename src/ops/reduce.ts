@@ -1,17 +1,22 @@
 // Reductions over axes, forward and backward side by side. `axis` is a number, a list, or
 // undefined/null for all axes; `keepDims` keeps reduced axes as size 1.
+//
+// sum and broadcastTo are an adjoint pair: the backward of a sum broadcasts dy back, and the
+// backward of a broadcast sums dy down (sumTo, which the tape walker also uses to un-broadcast
+// when it records). Every backward here is a call of ops, so it can be differentiated again.
 
-import { record } from '../autograd/tape.js';
+import { isRecording, record, sumToShape } from '../autograd/tape.js';
 import { argReduceTensor, binaryTensor, broadcastToTensor, reduceTensor, reductionLayout, transposeTensor } from '../tensor/compute.js';
-import { normalizeAxes } from '../tensor/shape.js';
+import { formatShape, normalizeAxes } from '../tensor/shape.js';
 import { Tensor, toTensor, type TensorLike } from '../tensor/tensor.js';
+import { add, div, mul } from './arithmetic.js';
+import { reshape, transpose } from './shape.js';
 
 /** The axes a reduction runs over: one axis, a list (negative counts from the end), or null/undefined for all. */
 export type Axis = number | number[] | null | undefined;
 
 /**
- * Repeats `x` along its size-1 (and missing leading) axes to `shape`.
- * d/dx = dy summed back to x's shape (the tape walker does that for every op).
+ * Repeats `x` along its size-1 (and missing leading) axes to `shape`.   d/dx = sumTo(dy, x.shape)
  *
  * @example
  * ```ts
@@ -20,12 +25,35 @@ export type Axis = number | number[] | null | undefined;
  */
 export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
   const t = toTensor(x, 'broadcastTo');
-  return record('broadcastTo', [t], broadcastToTensor(t, shape), (dy) => [dy], { shape: shape.slice() }, false);
+  return record('broadcastTo', [t], broadcastToTensor(t, shape), (dy) => [sumTo(dy, t.shape)], { shape: shape.slice() }, false);
+}
+
+/**
+ * Sums `x` down to `shape`, the inverse of broadcasting `shape` to x's shape: leading extra axes
+ * are summed away, and axes where `shape` has 1 are summed keeping the axis.
+ * d/dx = broadcastTo(dy, x.shape)
+ *
+ * @example
+ * ```ts
+ * tk.sumTo(tk.tensor([[1, 2], [3, 4]]), [2]).toArray();      // [4, 6]
+ * tk.sumTo(tk.tensor([[1, 2], [3, 4]]), [2, 1]).toArray();   // [[3], [7]]
+ * ```
+ */
+export function sumTo(x: TensorLike, shape: readonly number[]): Tensor {
+  const t = toTensor(x, 'sumTo');
+  let out: Tensor;
+  try {
+    out = sumToShape(t, shape, 'sumTo', 0);
+  } catch {
+    throw new Error(`sumTo: ${formatShape(t.shape)} does not sum down to ${formatShape(shape)} (it must broadcast to ${formatShape(t.shape)})`);
+  }
+  if (out === t) out = new Tensor(t.data, t.shape); // a node of its own, never on x's tensor
+  return record('sumTo', [t], out, (dy) => [broadcastTo(dy, t.shape)], { shape: shape.slice() }, false);
 }
 
 /** dy of a reduction, shaped back to broadcast against the input. */
 function expandGrad(dy: Tensor, keptShape: readonly number[], inputShape: readonly number[]): Tensor {
-  return broadcastToTensor(new Tensor(dy.data, keptShape), inputShape);
+  return broadcastTo(reshape(dy, keptShape), inputShape);
 }
 
 /**
@@ -67,7 +95,7 @@ export function mean(x: TensorLike, axis?: Axis, keepDims = false): Tensor {
   const out = reduceTensor('mean', t, axis, keepDims, 'mean');
   const kept = keptShapeOf(t, axis, 'mean');
   const count = normalizeAxes(axis, t.rank, 'mean').reduce((n, a) => n * t.shape[a]!, 1);
-  return record('mean', [t], out, (dy) => [binaryTensor('div', expandGrad(dy, kept, t.shape), new Tensor(new Float32Array([count]), []))], { axis, keepDims }, false);
+  return record('mean', [t], out, (dy) => [div(expandGrad(dy, kept, t.shape), new Tensor(new Float32Array([count]), []))], { axis, keepDims }, false);
 }
 
 /**
@@ -100,16 +128,20 @@ function extremum(op: 'max' | 'min', x: TensorLike, axis: Axis, keepDims: boolea
   const out = reduceTensor(op, t, axis, keepDims, op);
   const kept = keptShapeOf(t, axis, op);
   return record(op, [t], out, (dy) => {
+    // Where x is the extremum (a constant mask: its derivative is 0 almost everywhere), ties share.
     const hit = binaryTensor('equal', t, new Tensor(out.data, kept));
     const ties = reduceTensor('sum', hit, axis, true);
-    const share = binaryTensor('div', new Tensor(dy.data, kept), ties);
-    return [binaryTensor('mul', hit, share)];
+    return [mul(hit, div(reshape(dy, kept), ties))];
   }, { axis, keepDims });
 }
 
 /**
  * Product over `axis`, accumulated in float64.   d/dx_i = dy·Π_{j≠i} x_j
  * (computed from prefix and suffix products, so zeros in x are handled exactly).
+ *
+ * NOTE: Π_{j≠i} x_j is a fused loop when the backward is not recorded. A recorded backward (a
+ * second derivative is wanted) computes it as the `prod` of x with x_i replaced by 1, for every i:
+ * n times the memory of x along the axis, but ops all the way down, zeros included.
  *
  * @example
  * ```ts
@@ -121,6 +153,7 @@ export function prod(x: TensorLike, axis?: Axis, keepDims = false): Tensor {
   const out = reduceTensor('prod', t, axis, keepDims, 'prod');
   const kept = keptShapeOf(t, axis, 'prod');
   return record('prod', [t], out, (dy) => {
+    if (isRecording()) return [mul(othersRecorded(t, axis), expandGrad(dy, kept, t.shape))];
     // Move the reduced axes last (as the forward did), take products of the others per group,
     // then scatter back through the same permutation.
     const L = reductionLayout(t, axis, 'prod');
@@ -145,6 +178,28 @@ export function prod(x: TensorLike, axis?: Axis, keepDims = false): Tensor {
     const othersInX = L.data === t.data ? new Tensor(others, t.shape) : untransposeReduced(others, t, axis);
     return [binaryTensor('mul', othersInX, expandGrad(dy, kept, t.shape))];
   }, { axis, keepDims });
+}
+
+/**
+ * Π_{j≠i} x_j over the reduced axes, for every element i, with recorded ops: the reduced axes
+ * moved last and flattened to R, each row repeated R times with its own entry set to 1 (an
+ * [R, R] mask), the product of each copy, and the permutation undone.
+ */
+function othersRecorded(t: Tensor, axis: Axis): Tensor {
+  const reducedAxes = normalizeAxes(axis, t.rank, 'prod');
+  const keptAxes = t.shape.map((_, i) => i).filter((i) => !reducedAxes.includes(i));
+  const perm = [...keptAxes, ...reducedAxes];
+  const keptShape = keptAxes.map((i) => t.shape[i]!);
+  const R = reducedAxes.reduce((n, i) => n * t.shape[i]!, 1);
+  const rows = reshape(transpose(t, perm), [...keptShape, 1, R]); // [..., 1, R]
+  const eye = new Float32Array(R * R);
+  for (let i = 0; i < R; i++) eye[i * R + i] = 1;
+  const I = new Tensor(eye, [R, R]);
+  const offDiagonal = new Tensor(Float32Array.from(eye, (v) => 1 - v), [R, R]);
+  const others = prod(add(mul(rows, offDiagonal), I), -1); // [..., R]: copy i has a 1 at i
+  const inverse = new Array<number>(perm.length);
+  perm.forEach((p, i) => { inverse[p] = i; });
+  return transpose(reshape(others, perm.map((p) => t.shape[p]!)), inverse);
 }
 
 /** Undo reductionLayout's permutation (kept axes first, reduced axes last). */

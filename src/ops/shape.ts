@@ -1,11 +1,30 @@
-// Ops that move values without computing new ones: reshape, transpose, slice, concat, gather,
-// pad, where, oneHot. Their gradients move dy back the same way.
+// Ops that move values without computing new ones: identity, reshape, transpose, slice, concat,
+// gather, pad, where, oneHot. Their gradients move dy back the same way, with the same ops: these
+// are linear maps in adjoint pairs (the backward of slice is pad and of pad is slice, of gather
+// scatterAdd and of scatterAdd gather, transpose's is the inverse transpose), so every backward
+// here is itself differentiable, to any order.
 
 import { record } from '../autograd/tape.js';
 import { broadcastToTensor, transposeTensor } from '../tensor/compute.js';
 import { copyBox } from '../tensor/kernels/copy.js';
 import { broadcastShapes, formatShape, normalizeAxis, sizeOf } from '../tensor/shape.js';
 import { reshapeTarget, Tensor, toTensor, type TensorLike } from '../tensor/tensor.js';
+
+/**
+ * The same values as a new tensor on the tape (the data is shared).   d/dx = dy
+ *
+ * `tk.grad` hands its function an identity of an argument that already requires a gradient (an
+ * outer `grad`'s argument, a Variable), so the inner gradient stays connected to the outer tape.
+ *
+ * @example
+ * ```ts
+ * tk.identity(tk.tensor([1, 2])).toArray();   // [1, 2]
+ * ```
+ */
+export function identity(x: TensorLike): Tensor {
+  const t = toTensor(x, 'identity');
+  return record('identity', [t], new Tensor(t.data, t.shape), (dy) => [dy], undefined, false);
+}
 
 /**
  * Same values, new shape (one axis may be -1 and is inferred). The data is shared, not copied.
@@ -19,7 +38,7 @@ import { reshapeTarget, Tensor, toTensor, type TensorLike } from '../tensor/tens
 export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
   const t = toTensor(x, 'reshape');
   const target = reshapeTarget(t.size, shape, `reshape ${formatShape(t.shape)}`);
-  return record('reshape', [t], new Tensor(t.data, target), (dy) => [new Tensor(dy.data, t.shape)], { shape: target }, false);
+  return record('reshape', [t], new Tensor(t.data, target), (dy) => [reshape(dy, t.shape)], { shape: target }, false);
 }
 
 /**
@@ -39,7 +58,7 @@ export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
   }
   const inverse = new Array<number>(p.length);
   p.forEach((axis, i) => { inverse[axis] = i; });
-  return record('transpose', [t], transposeTensor(t, p), (dy) => [transposeTensor(dy, inverse)], { perm: p }, false);
+  return record('transpose', [t], transposeTensor(t, p), (dy) => [transpose(dy, inverse)], { perm: p }, false);
 }
 
 /**
@@ -76,7 +95,7 @@ export function squeeze(x: TensorLike, axis?: number | number[]): Tensor {
 
 /**
  * A box of `x`: it starts at `begin` and has `size` (-1 = to the end) on each axis. A number
- * `begin`/`size` applies to the first axis, as TF.js.   d/dx = dy placed back in a zero tensor
+ * `begin`/`size` applies to the first axis, as TF.js.   d/dx = pad(dy) back to x's shape with zeros
  *
  * @example
  * ```ts
@@ -97,11 +116,8 @@ export function slice(x: TensorLike, begin: number | readonly number[], size?: n
   }
   const out = new Float32Array(sizeOf(s));
   copyBox(t.data, t.shape, b, out, s, s.map(() => 0), s);
-  return record('slice', [t], new Tensor(out, s), (dy) => {
-    const dx = new Float32Array(t.size);
-    copyBox(dy.data, s, s.map(() => 0), dx, t.shape, b, s);
-    return [new Tensor(dx, t.shape)];
-  }, { begin: b, size: s }, false);
+  const around = b.map((bi, i): [number, number] => [bi, t.shape[i]! - bi - s[i]!]);
+  return record('slice', [t], new Tensor(out, s), (dy) => [pad(dy, around)], { begin: b, size: s }, false);
 }
 
 /**
@@ -135,9 +151,7 @@ export function concat(tensors: readonly TensorLike[], axis = 0): Tensor {
   }
   return record('concat', ts, new Tensor(out, shape), (dy) => ts.map((t, k) => {
     if (!t.requiresGrad) return null;
-    const g = new Float32Array(t.size);
-    copyBox(dy.data, shape, shape.map((_, i) => (i === a ? offsets[k]! : 0)), g, t.shape, t.shape.map(() => 0), t.shape);
-    return new Tensor(g, t.shape);
+    return slice(dy, shape.map((_, i) => (i === a ? offsets[k]! : 0)), t.shape);
   }), { axis: a }, false);
 }
 
@@ -176,7 +190,7 @@ function readIndices(indices: Tensor, n: number, op: string): Int32Array {
 
 /**
  * Entries of `x` along `axis` picked by integer `indices`; the result has shape
- * x.shape[:axis] + indices.shape + x.shape[axis+1:].   d/dx = dy scatter-added back to the rows
+ * x.shape[:axis] + indices.shape + x.shape[axis+1:].   d/dx = scatterAdd(dy) back to the rows
  *
  * @example
  * ```ts
@@ -199,17 +213,42 @@ export function gather(x: TensorLike, indices: TensorLike, axis = 0): Tensor {
       out.set(t.data.subarray(src, src + inner), (o * picks.length + k) * inner);
     }
   }
-  return record('gather', [t, idx], new Tensor(out, shape), (dy) => {
-    const dx = new Float32Array(t.size);
-    for (let o = 0; o < outer; o++) {
-      for (let k = 0; k < picks.length; k++) {
-        const dst = (o * n + picks[k]!) * inner;
-        const src = (o * picks.length + k) * inner;
-        for (let j = 0; j < inner; j++) dx[dst + j]! += dy.data[src + j]!;
-      }
+  return record('gather', [t, idx], new Tensor(out, shape), (dy) => [scatterAdd(dy, idx, n, a), null], { axis: a }, false);
+}
+
+/**
+ * The adjoint of {@link gather}: a zero tensor with `size` entries along `axis`, to which each
+ * entry of `updates` is added at the index `indices` names. `updates` has shape
+ * outer + indices.shape + inner (as gather's result), the result outer + [size] + inner; repeated
+ * indices add up.   d/dupdates = gather(dy, indices, axis)
+ *
+ * @example
+ * ```ts
+ * tk.scatterAdd(tk.tensor([[1, 2], [3, 4], [5, 6]]), [2, 0, 2], 3).toArray();   // [[3, 4], [0, 0], [6, 8]]
+ * ```
+ */
+export function scatterAdd(updates: TensorLike, indices: TensorLike, size: number, axis = 0): Tensor {
+  const u = toTensor(updates, 'scatterAdd');
+  const idx = toTensor(indices, 'scatterAdd');
+  if (!Number.isInteger(size) || size < 0) throw new Error(`scatterAdd: size must be a non-negative integer, got ${size}`);
+  const a = normalizeAxis(axis, u.rank - idx.rank + 1, 'scatterAdd');
+  const indexShape = u.shape.slice(a, a + idx.rank);
+  if (u.rank < idx.rank || indexShape.some((d, i) => d !== idx.shape[i])) {
+    throw new Error(`scatterAdd: updates ${formatShape(u.shape)} must have the indices' shape ${formatShape(idx.shape)} at axis ${a}`);
+  }
+  const picks = readIndices(idx, size, 'scatterAdd');
+  const outer = sizeOf(u.shape.slice(0, a));
+  const inner = sizeOf(u.shape.slice(a + idx.rank));
+  const shape = [...u.shape.slice(0, a), size, ...u.shape.slice(a + idx.rank)];
+  const out = new Float32Array(sizeOf(shape));
+  for (let o = 0; o < outer; o++) {
+    for (let k = 0; k < picks.length; k++) {
+      const dst = (o * size + picks[k]!) * inner;
+      const src = (o * picks.length + k) * inner;
+      for (let j = 0; j < inner; j++) out[dst + j]! += u.data[src + j]!;
     }
-    return [new Tensor(dx, t.shape), null]; // the picks were read in the forward
-  }, { axis: a }, false);
+  }
+  return record('scatterAdd', [u, idx], new Tensor(out, shape), (dy) => [gather(dy, idx, a), null], { axis: a, size }, false);
 }
 
 /**
@@ -231,7 +270,7 @@ export function oneHot(indices: TensorLike, depth: number, onValue = 1, offValue
 }
 
 /**
- * Pads each axis with `value`: `paddings[i] = [before, after]`.   d/dx = the middle box of dy
+ * Pads each axis with `value`: `paddings[i] = [before, after]`.   d/dx = slice(dy): the middle box
  *
  * @example
  * ```ts
@@ -248,16 +287,12 @@ export function pad(x: TensorLike, paddings: readonly (readonly [number, number]
   const out = new Float32Array(sizeOf(shape));
   if (value !== 0) out.fill(value);
   copyBox(t.data, t.shape, t.shape.map(() => 0), out, shape, begin, t.shape);
-  return record('pad', [t], new Tensor(out, shape), (dy) => {
-    const dx = new Float32Array(t.size);
-    copyBox(dy.data, shape, begin, dx, t.shape, t.shape.map(() => 0), t.shape);
-    return [new Tensor(dx, t.shape)];
-  }, { paddings }, false);
+  return record('pad', [t], new Tensor(out, shape), (dy) => [slice(dy, begin, t.shape)], { paddings }, false);
 }
 
 /**
  * `condition ? a : b` elementwise, all three broadcast together (condition: nonzero = true).
- * d/da = dy where the condition holds, d/db = dy elsewhere
+ * d/da = where(condition, dy, 0),  d/db = where(condition, 0, dy)
  *
  * @example
  * ```ts
@@ -269,18 +304,23 @@ export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tens
   const x = toTensor(a, 'where');
   const y = toTensor(b, 'where');
   const shape = broadcastShapes(broadcastShapes(c.shape, x.shape, 'where'), y.shape, 'where');
-  const cb = broadcastToTensor(c, shape, 'where').data;
-  const xb = broadcastToTensor(x, shape, 'where').data;
-  const yb = broadcastToTensor(y, shape, 'where').data;
-  const out = new Float32Array(cb.length);
-  for (let i = 0; i < out.length; i++) out[i] = cb[i] !== 0 ? xb[i]! : yb[i]!;
-  return record('where', [c, x, y], new Tensor(out, shape), (dy) => {
-    const ga = new Float32Array(dy.size);
-    const gb = new Float32Array(dy.size);
-    for (let i = 0; i < ga.length; i++) {
-      if (cb[i] !== 0) ga[i] = dy.data[i]!;
-      else gb[i] = dy.data[i]!;
-    }
-    return [null, new Tensor(ga, shape), new Tensor(gb, shape)];
-  });
+  const out = new Float32Array(sizeOf(shape));
+  const cb = c.size === 1 && out.length !== 1 ? broadcastToTensor(c, shape, 'where').data : broadcastData(c, shape);
+  const xb = broadcastData(x, shape);
+  const yb = broadcastData(y, shape);
+  // NOTE: a one-element a or b (the 0 of where's own gradient) is read as a number, not copied out.
+  const xs = xb.length === 1 && out.length !== 1 ? xb[0]! : null;
+  const ys = yb.length === 1 && out.length !== 1 ? yb[0]! : null;
+  for (let i = 0; i < out.length; i++) out[i] = cb[i] !== 0 ? (xs ?? xb[i]!) : (ys ?? yb[i]!);
+  return record('where', [c, x, y], new Tensor(out, shape), (dy) => [
+    null,
+    x.requiresGrad ? where(c, dy, 0) : null,
+    y.requiresGrad ? where(c, 0, dy) : null,
+  ]);
+}
+
+/** x's values in the broadcast shape: its own array when it already has that shape or one element. */
+function broadcastData(x: Tensor, shape: readonly number[]): Float32Array {
+  if (x.size === 1 || (x.rank === shape.length && x.shape.every((d, i) => d === shape[i]))) return x.data;
+  return broadcastToTensor(x, shape, 'where').data;
 }

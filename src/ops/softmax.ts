@@ -4,11 +4,15 @@
 // NOTE: subtracting the max first keeps every exponent ≤ 0, so nothing overflows, and at least
 // one term of the sum is e^0 = 1, so the log never sees 0.
 // softmax is the composite exp(logSoftmax(x)); its gradient comes from the two rules.
+// logSoftmax's backward is one fused pass over each row, logSoftmaxGrad: a gradient primitive
+// with its own derivative, so the backward can be differentiated again.
 
 import { record } from '../autograd/tape.js';
-import { normalizeAxis, sizeOf } from '../tensor/shape.js';
+import { formatShape, normalizeAxis, shapesEqual, sizeOf } from '../tensor/shape.js';
 import { Tensor, toTensor, type TensorLike } from '../tensor/tensor.js';
+import { mul, neg, sub } from './arithmetic.js';
 import { markFromLogits } from './logits.js';
+import { sum } from './reduce.js';
 import { exp } from './unary.js';
 
 /**
@@ -39,21 +43,47 @@ export function logSoftmax(x: TensorLike, axis = -1): Tensor {
     }
   }
   const y = new Tensor(out, t.shape);
-  return record('logSoftmax', [t], y, (dy) => {
-    const dx = new Float32Array(t.size);
-    const g = dy.data;
-    for (let o = 0; o < outer; o++) {
-      for (let i = 0; i < inner; i++) {
-        const base = o * n * inner + i;
-        let total = 0;
-        for (let j = 0; j < n; j++) total += g[base + j * inner]!;
-        for (let j = 0; j < n; j++) {
-          const k = base + j * inner;
-          dx[k] = g[k]! - Math.exp(out[k]!) * total;
-        }
+  return record('logSoftmax', [t], y, (dy) => [logSoftmaxGrad(dy, y, a)], { axis: a });
+}
+
+/**
+ * logSoftmax's backward from its output y, along `axis`: `dy − softmax·Σ dy` with softmax = e^y,
+ * in one pass over each row.
+ * d/ddy = g − Σ(g·e^y);  d/dy = −g·e^y·Σ dy   (Σ along the axis, broadcast back)
+ *
+ * @example
+ * ```ts
+ * logSoftmaxGrad(tk.tensor([1, 0]), tk.tensor([0, 0]).logSoftmax()).toArray();   // [0.5, -0.5]
+ * ```
+ */
+export function logSoftmaxGrad(dy: TensorLike, y: TensorLike, axis = -1): Tensor {
+  const d = toTensor(dy, 'logSoftmaxGrad');
+  const s = toTensor(y, 'logSoftmaxGrad');
+  if (!shapesEqual(d.shape, s.shape)) throw new Error(`logSoftmaxGrad: dy ${formatShape(d.shape)} and y ${formatShape(s.shape)} must have the same shape`);
+  const a = normalizeAxis(axis, s.rank, 'logSoftmaxGrad');
+  const n = s.shape[a]!;
+  const outer = sizeOf(s.shape.slice(0, a));
+  const inner = sizeOf(s.shape.slice(a + 1));
+  const dx = new Float32Array(s.size);
+  const g = d.data;
+  const out = s.data;
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * n * inner + i;
+      let total = 0;
+      for (let j = 0; j < n; j++) total += g[base + j * inner]!;
+      for (let j = 0; j < n; j++) {
+        const k = base + j * inner;
+        dx[k] = g[k]! - Math.exp(out[k]!) * total;
       }
     }
-    return [new Tensor(dx, t.shape)];
+  }
+  return record('logSoftmaxGrad', [d, s], new Tensor(dx, s.shape), (gg) => {
+    const p = exp(s);
+    return [
+      d.requiresGrad ? sub(gg, sum(mul(gg, p), a, true)) : null,
+      s.requiresGrad ? neg(mul(mul(gg, p), sum(d, a, true))) : null,
+    ];
   }, { axis: a });
 }
 

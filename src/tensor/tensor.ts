@@ -7,6 +7,7 @@
 
 import type * as OpsTable from '../ops/index.js';
 import type { TapeNode } from '../autograd/node.js';
+import type { BackwardOptions } from '../autograd/tape.js';
 import { checkShape, formatShape, sizeOf, stridesOf, type Shape } from './shape.js';
 
 /** Nested number arrays of any depth: `1`, `[1, 2]`, `[[1, 2], [3, 4]]`, ... */
@@ -26,6 +27,14 @@ export function bindTensorOps(table: Ops): void {
 function op(): Ops {
   if (ops === null) throw new Error('tensorkit: import the library from its entry point (src/index.ts) so the tensor methods are bound');
   return ops;
+}
+
+/**
+ * The op table bound by `src/ops/index.ts`. The backward walk (src/autograd/tape.ts, below ops)
+ * reaches the recorded `add`, `sumTo` and `identity` through it when it records its own work.
+ */
+export function tensorOps(): Ops {
+  return op();
 }
 
 let nextTensorId = 0;
@@ -131,14 +140,23 @@ export class Tensor {
    * seeds with 1; a non-scalar needs a `dy` of its own shape. Calling it twice accumulates, as in
    * PyTorch: call `zeroGrad()` on the variables (or `optimizer.zeroGrad`) between steps.
    *
+   * Pass `{ createGraph: true }` (and `dy` in the same object) to record the backward pass itself:
+   * each `.grad` is then on the tape and can be differentiated again (a gradient penalty, a
+   * Hessian-vector product). Inside a function an enclosing `tk.grad` differentiates, the pass
+   * records without being asked.
+   *
    * @example
    * ```ts
    * const w = tk.variable(tk.tensor([1, 2, 3]));
    * w.square().sum().backward();
    * w.grad!.toArray();   // [2, 4, 6]
+   * const x = tk.variable(tk.tensor([1, 2]));
+   * x.pow(3).sum().backward({ createGraph: true });   // x.grad = 3x², on the tape
+   * x.grad!.sum().backward();                          // adds d(Σ 3x²)/dx = 6x into x.grad
+   * x.grad!.toArray();   // [3 + 6, 12 + 12] = [9, 24]
    * ```
    */
-  backward(dy?: TensorLike): void {
+  backward(dy?: TensorLike | BackwardOptions): void {
     op().backward(this, dy);
   }
 

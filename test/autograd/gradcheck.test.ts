@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tk from '../../src/index.js';
 import { record } from '../../src/autograd/tape.js';
-// conv2d and the pooling primitives are not exported by src/index.ts (layers use them); they live in the ops table.
+// The gradient primitives (reluGrad, maxPoolGrad, ...) are not exported by src/index.ts; they live in the ops table.
 import * as ops from '../../src/ops/index.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { randArray, rng, sizeOf, type RandOptions } from '../helpers/index.js';
@@ -188,6 +188,42 @@ const CASES: Record<string, Case[]> = {
     { name: 'avgPool2d 2x2 valid', f: (x) => ops.avgPool2d(x!, 2), inputs: [T([2, 4, 4, 3])] },
     { name: 'avgPool2d 3x3 stride 2 same (edge windows count real cells)', f: (x) => ops.avgPool2d(x!, 3, 2, 'same'), inputs: [T([1, 5, 6, 2])] },
     { name: 'avgPool2d channels_first', f: (x) => ops.avgPool2d(x!, [2, 3], 1, 'valid', 'channels_first'), inputs: [T([1, 2, 3, 4])] },
+  ],
+  // ---- gradient primitives: the fused backward passes as ops of their own ----
+  reluGrad: [{ name: 'reluGrad(dy, x)', f: (d, x) => ops.reluGrad(d!, x!), inputs: [T([2, 3]), T([2, 3], { lo: -2, hi: 2, awayFrom: [0], minGap: 0.1 })] }],
+  relu6Grad: [{ name: 'relu6Grad(dy, x)', f: (d, x) => ops.relu6Grad(d!, x!), inputs: [T([5]), T([5], { lo: -2, hi: 8, awayFrom: [0, 6], minGap: 0.1 })] }],
+  sigmoidGrad: [{ name: 'sigmoidGrad(dy, y)', f: (d, y) => ops.sigmoidGrad(d!, y!), inputs: [T([2, 3]), T([2, 3], { lo: 0.1, hi: 0.9 })] }],
+  tanhGrad: [{ name: 'tanhGrad(dy, y)', f: (d, y) => ops.tanhGrad(d!, y!), inputs: [T([2, 3]), T([2, 3], { lo: -0.9, hi: 0.9 })] }],
+  eluGrad: [{ name: 'eluGrad(dy, y)', f: (d, y) => ops.eluGrad(d!, y!), inputs: [T([5]), T([5], { lo: -0.9, hi: 2, awayFrom: [0], minGap: 0.1 })] }],
+  seluGrad: [{ name: 'seluGrad(dy, y)', f: (d, y) => ops.seluGrad(d!, y!), inputs: [T([5]), T([5], { lo: -1.5, hi: 2, awayFrom: [0], minGap: 0.1 })] }],
+  clipGrad: [{ name: 'clipGrad(dy, x)', f: (d, x) => ops.clipGrad(d!, x!, -0.5, 0.7), inputs: [T([5]), T([5], { lo: -2, hi: 2, awayFrom: [-0.5, 0.7], minGap: 0.1 })] }],
+  sumTo: [
+    { name: 'sumTo [2,3,4] -> [3,1]', f: (x) => tk.sumTo(x!, [3, 1]), inputs: [T([2, 3, 4])] },
+    { name: 'sumTo [2,3] -> []', f: (x) => tk.sumTo(x!, []), inputs: [T([2, 3])] },
+  ],
+  identity: [{ name: 'identity', f: (x) => tk.identity(x!), inputs: [T([2, 3])] }],
+  scatterAdd: [
+    { name: 'scatterAdd axis 0 with repeated indices', f: (u) => tk.scatterAdd(u!, [2, 0, 2], 4), inputs: [T([3, 2])] },
+    { name: 'scatterAdd axis 1, 2-D indices', f: (u) => tk.scatterAdd(u!, tk.tensor([[1, 0], [1, 1]]), 3, 1), inputs: [T([2, 2, 2, 2])] },
+  ],
+  logSoftmaxGrad: [{ name: 'logSoftmaxGrad(dy, y) axis 0', f: (d, y) => ops.logSoftmaxGrad(d!, y!, 0), inputs: [T([3, 2]), T([3, 2], { lo: -3, hi: 0 })] }],
+  softmaxCrossEntropyGrad: [
+    { name: 'softmaxCrossEntropyGrad(dy, labels, logits)', f: (d, y, x) => ops.softmaxCrossEntropyGrad(d!, y!, x!), inputs: [T([3]), T([3, 4], { lo: 0, hi: 1 }), T([3, 4], { lo: -3, hi: 3 })] },
+  ],
+  sigmoidCrossEntropyGrad: [
+    { name: 'sigmoidCrossEntropyGrad(dy, labels, logits)', f: (d, y, x) => ops.sigmoidCrossEntropyGrad(d!, y!, x!), inputs: [T([2, 3]), T([2, 3], { lo: 0, hi: 1 }), T([2, 3], { lo: -3, hi: 3 })] },
+  ],
+  conv2dBackpropInput: [
+    { name: 'conv2dBackpropInput strides 2 same', f: (d, w) => tk.conv2dBackpropInput(d!, w!, [2, 5, 5, 2], { strides: 2, padding: 'same' }), inputs: [T([2, 3, 3, 3]), T([3, 3, 2, 3])] },
+  ],
+  conv2dBackpropFilter: [
+    { name: 'conv2dBackpropFilter valid', f: (d, x) => tk.conv2dBackpropFilter(d!, x!, [2, 2, 2, 3]), inputs: [T([2, 3, 3, 3]), T([2, 4, 4, 2])] },
+  ],
+  maxPoolGrad: [{ name: 'maxPoolGrad(dy, x) 2×2', f: (d, x) => ops.maxPoolGrad(d!, x!, 2), inputs: [T([1, 2, 2, 2]), distinct([1, 4, 4, 2])] }],
+  maxPoolGradGrad: [{ name: 'maxPoolGradGrad(g, x) 3×3 stride 2 same', f: (g, x) => ops.maxPoolGradGrad(g!, x!, 3, 2, 'same'), inputs: [T([1, 5, 5, 1]), distinct([1, 5, 5, 1])] }],
+  avgPoolGrad: [{ name: 'avgPoolGrad(dy) 2×2 valid', f: (d) => ops.avgPoolGrad(d!, [1, 4, 4, 2], 2), inputs: [T([1, 2, 2, 2])] }],
+  sparsemax: [
+    { name: 'sparsemax last axis (supports away from the threshold)', f: (x) => tk.activations.sparsemax(x!), inputs: [tk.tensor([[1, 0.6, -0.5, -1], [-2, 0.4, 0.3, 0.25]])] },
   ],
   // ---- composites ----
   sub: binaryCases('sub', (a, b) => a.sub(b)),

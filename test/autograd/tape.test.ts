@@ -261,8 +261,11 @@ describe('functional gradients', () => {
     expect(tk.grad((x) => x)(tk.tensor(5)).item()).toBe(1);
   });
 
-  it('tk.grad of a non-scalar f is an error; inside noGrad too', () => {
-    expect(() => tk.grad((x) => x.mul(2))(tk.tensor([1, 2]))).toThrow(/grad: the result has shape \[2\]/);
+  it('tk.grad of a non-scalar f differentiates its sum (the seed is ones, as TF.js and JAX); inside noGrad it is an error', () => {
+    // f(x) = x·[2, 3]: d/dx Σ f = [2, 3]
+    expect(arr(tk.grad((x) => x.mul([2, 3]))(tk.tensor([1, 2])))).toEqual([2, 3]);
+    // f(x) = x ⊗ x (outer product [2, 2]): d/dx_i Σ_jk x_j x_k = 2·Σ x = 2·(1 + 2)
+    expect(arr(tk.grad((x) => x.reshape([2, 1]).mul(x))(tk.tensor([1, 2])))).toEqual([6, 6]);
     expect(() => tk.noGrad(() => tk.grad((x) => x.sum())(tk.tensor([1])))).toThrow(/grad: cannot differentiate inside tk.noGrad/);
   });
 

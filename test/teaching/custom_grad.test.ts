@@ -39,7 +39,7 @@ describe('customGrad forward and backward', () => {
     const y = cube(x);
     expect(y.node!.op).toBe('cube');
     expect(y.node!.inputs).toEqual([x]);
-    expect(tapeOf(y)).toEqual([y]); // the mul, mul inside f were not recorded
+    expect(tapeOf(y)).toEqual([y]); // the mul, mul inside f are not on the walk: gradients go through gradFunc
     expect(tk.customGrad((t: tk.Tensor) => ({ value: t.neg(), gradFunc: (dy) => dy.neg() }))(x).node!.op).toBe('customGrad');
   });
 

@@ -10,6 +10,8 @@ import * as xor from '../../examples/backprop/xor.js';
 import * as linearRegression from '../../examples/backprop/linear_regression.js';
 import * as customGradient from '../../examples/backprop/custom_gradient.js';
 import * as graphExample from '../../examples/backprop/graph.js';
+import * as newton from '../../examples/backprop/newton.js';
+import * as gradientPenalty from '../../examples/backprop/gradient_penalty.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -119,12 +121,47 @@ describe('graph: docs/backprop-graph.md', () => {
   });
 });
 
+describe('newton: Newton\'s method with tk.hessian on Rosenbrock\'s function', () => {
+  it('reaches (1, 1) in a few steps, converging quadratically, far faster than gradient descent', () => {
+    const out = capture();
+    const r = newton.main(out.print);
+    const [x, y] = r.path.at(-1)!;
+    expect(Math.abs(x - 1)).toBeLessThan(1e-4);
+    expect(Math.abs(y - 1)).toBeLessThan(1e-4);
+    expect(r.path.length - 1).toBeLessThanOrEqual(8);
+    // quadratic convergence: the last step cut ‖∇f‖ by far more than a constant factor
+    const n = r.gradNorms;
+    expect(n.at(-1)! / n.at(-2)!).toBeLessThan(1e-3);
+    expect(r.gradientDescentSteps).toBeGreaterThan(100 * (r.path.length - 1));
+    // H at (−1.2, 1) = [[2 − 400(y − 3x²), −400x], [−400x, 200]] = [[1330, 480], [480, 200]]
+    expect(r.formulaAtStart.map((v) => Math.round(v * 1e6) / 1e6)).toEqual([1330, 480, 480, 200]);
+    r.hessianAtStart.forEach((v, i) => expect(Math.abs(v - r.formulaAtStart[i]!)).toBeLessThan(1e-3));
+    expect(out.lines).toContain('tk.hessian at the start: [[1330, 480], [480, 200]]');
+  });
+});
+
+describe('gradient_penalty: WGAN-GP on a 2-D Gaussian', () => {
+  it('the generator learns the real mean and spread, and the penalty holds ‖∂D/∂x̂‖ near 1', () => {
+    const out = capture();
+    const r = gradientPenalty.main(out.print);
+    expect(Math.hypot(r.startMean[0] - 2, r.startMean[1] + 1)).toBeGreaterThan(2);
+    expect(Math.abs(r.endMean[0] - r.realMean[0])).toBeLessThan(0.25);
+    expect(Math.abs(r.endMean[1] - r.realMean[1])).toBeLessThan(0.25);
+    for (const s of r.endStd) expect(Math.abs(s - 0.5)).toBeLessThan(0.2);
+    expect(Math.abs(r.endGradNorm - 1)).toBeLessThan(0.3);
+    expect(r.penalties.every((p) => Number.isFinite(p))).toBe(true);
+    expect(out.lines.some((l) => l.startsWith('real mean (2.'))).toBe(true);
+  });
+});
+
 describe('each example runs with tsx', () => {
   it.each([
     ['scalar_network', 'largest difference between hand and tape'],
     ['xor', '4/4 correct'],
     ['linear_regression', 'least sq.'],
     ['custom_gradient', 'gradient check FAILED'],
+    ['newton', 'Newton: '],
+    ['gradient_penalty', 'generated mean'],
   ])('npx tsx examples/backprop/%s.ts', (name, expected) => {
     const r = runExample(name);
     expect(r.status, r.stderr).toBe(0);
