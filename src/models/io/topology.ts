@@ -24,7 +24,6 @@ import { getInitializer, type InitializerConfig } from '../../layers/initializer
 import { getRegularizer, type RegularizerConfig } from '../../layers/regularizers.js';
 import type { AnyLayer, LayerConfig } from '../../layers/layer.js';
 import { deserializeLayer, getRegisteredClass, registeredClassNames, setEntryOrigin } from '../../layers/registry.js';
-import { ModelFileError } from './errors.js';
 import type { JsonObject, JsonValue } from './json.js';
 import { expectArray, expectBoolean, expectInteger, expectName, expectObject, expectString, expectSymbolicShape, fail, get, isObject, show, type LoadLimits } from './validate.js';
 
