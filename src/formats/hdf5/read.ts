@@ -13,7 +13,7 @@
 import { type Cursor, cursorAt, decodeUtf8, type FileContext } from './bytes.js';
 import { readDenseAttributes } from './dense.js';
 import { Hdf5FormatError } from './errors.js';
-import { readGroupMembers } from './groups.js';
+import { compareBytes, readGroupMembers } from './groups.js';
 import { MESSAGE_FLAGS, checkChecksum, readObjectHeader, type Message } from './object_header.js';
 import {
   FILTER_NAMES,
@@ -80,6 +80,19 @@ export function readHdf5(bytes: Uint8Array, options: Hdf5ReadOptions = {}): Hdf5
   const node = walker.object(root, '/', 0);
   if (node.kind !== 'group') throw new Hdf5FormatError(`HDF5 root object at byte ${file.base + root} is a dataset, not a group`, file.base + root);
   return node;
+}
+
+/**
+ * True when `bytes` starts with the HDF5 signature (`\x89HDF\r\n\x1a\n`) at byte 0, as every
+ * `.h5` file written by h5py does: a cheap sniff, not a check that the file is valid.
+ *
+ * @example
+ * ```ts
+ * isHdf5(bytes) ? readHdf5(bytes) : undefined;
+ * ```
+ */
+export function isHdf5(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && SIGNATURE.every((b, i) => bytes[i] === b);
 }
 
 function describe(v: unknown): string {
@@ -205,21 +218,25 @@ class Walker {
         if (info.heap !== undefined && info.nameIndex !== undefined) cursors.push(...readDenseAttributes(this.state, info.heap, info.nameIndex));
       }
     }
-    const out = new Map<string, Hdf5Attribute>();
+    const found: { name: string; bytes: Uint8Array; attribute: Hdf5Attribute }[] = [];
+    const names = new Set<string>();
     for (const c of cursors) {
       const at = c.pos;
       const parts = readAttributeMessage(c, this.decodeName);
       const what = `attribute "${parts.name}" of "${path}"`;
-      if (out.has(parts.name)) throw new Hdf5FormatError(`HDF5 ${what} at byte ${at} appears twice`, at);
+      if (names.has(parts.name)) throw new Hdf5FormatError(`HDF5 ${what} at byte ${at} appears twice`, at);
+      names.add(parts.name);
       const count = elementCount(parts.shape, what, at);
       const size = count * parts.type.size;
       if (size > parts.value.remaining()) {
         parts.value.fail(`the value needs ${size} bytes (${count} elements of ${parts.type.size}), the message has ${parts.value.remaining()}`);
       }
       const data = decodeValues(this.state, parts.value.bytes(size), parts.type, count, what, at);
-      out.set(parts.name, { dtype: parts.type.dtype, shape: parts.shape, data });
+      found.push({ name: parts.name, bytes: new TextEncoder().encode(parts.name), attribute: { dtype: parts.type.dtype, shape: parts.shape, data } });
     }
-    return out;
+    // Listed by name, bytewise, as h5py lists them (dense storage keeps them in hash order).
+    found.sort((a, b) => compareBytes(a.bytes, b.bytes));
+    return new Map(found.map((f) => [f.name, f.attribute]));
   }
 
   private dataset(messages: readonly Message[], attributes: Map<string, Hdf5Attribute>, path: string, at: number): Hdf5Dataset {

@@ -105,7 +105,7 @@ export interface Hdf5Dataset {
   readonly dtype: Hdf5Dtype;
   /** The values, row-major, `shape`'s product long. */
   readonly data: Hdf5Data;
-  /** The attributes by name, in the order of the object header. */
+  /** The attributes by name, listed sorted bytewise by name (as h5py lists them). */
   readonly attributes: ReadonlyMap<string, Hdf5Attribute>;
   /** Layout and filters as found in the file. */
   readonly storage: Hdf5Storage;
@@ -128,7 +128,7 @@ export interface Hdf5Dataset {
 export interface Hdf5Group {
   /** Tells a group from a dataset or a link. */
   readonly kind: 'group';
-  /** The attributes by name, in the order of the object header. */
+  /** The attributes by name, listed sorted bytewise by name (as h5py lists them). */
   readonly attributes: ReadonlyMap<string, Hdf5Attribute>;
   /** The members by name, in the file's order. */
   readonly children: ReadonlyMap<string, Hdf5Node>;

@@ -35,7 +35,7 @@ export function decodeValues(state: ReadState, raw: Uint8Array, type: Datatype, 
     const out: string[] = [];
     for (let i = 0; i < count; i++) {
       const element = raw.subarray(i * type.size, (i + 1) * type.size);
-      out.push(type.variable ? variableString(state, element, dtype, what, at) : fixedString(state, element, dtype, what, at));
+      out.push(type.variable ? variableString(state, element, what, at) : fixedString(state, element, dtype, what, at));
     }
     return out;
   }
@@ -106,19 +106,18 @@ export function halfToFloat32(raw: Uint8Array, count: number, little: boolean): 
 }
 
 function fixedString(state: ReadState, element: Uint8Array, dtype: Hdf5Dtype & { class: 'string' }, what: string, at: number): string {
-  let end = element.length;
+  // A string ends at its first NUL whatever the padding (as C, h5py and libhdf5's conversions read
+  // it; h5wasm pads even "space-padded" strings with NULs); space-padded ones also lose trailing spaces.
+  let end = element.indexOf(0);
+  if (end === -1) end = element.length;
   if (dtype.padding === 'space-padded') {
     while (end > 0 && element[end - 1] === 0x20) end--;
-  } else {
-    // Null-terminated and null-padded strings both end at the first NUL (as h5py and C read them).
-    const nul = element.indexOf(0);
-    if (nul !== -1) end = nul;
   }
   chargeValues(state, end, what, at);
   return decodeUtf8(element.subarray(0, end), what, at);
 }
 
-function variableString(state: ReadState, element: Uint8Array, dtype: Hdf5Dtype & { class: 'string' }, what: string, at: number): string {
+function variableString(state: ReadState, element: Uint8Array, what: string, at: number): string {
   const file = state.file;
   const view = new DataView(element.buffer, element.byteOffset, element.byteLength);
   const length = view.getUint32(0, true);
@@ -140,10 +139,10 @@ function variableString(state: ReadState, element: Uint8Array, dtype: Hdf5Dtype 
     throw new Hdf5FormatError(`HDF5 ${what} at byte ${at}: a string of ${length} bytes in global heap object ${index} of only ${object.size} bytes`, at);
   }
   let bytes = file.bytes.subarray(object.start, object.start + length);
-  if (dtype.padding !== 'space-padded') {
-    const nul = bytes.indexOf(0);
-    if (nul !== -1) bytes = bytes.subarray(0, nul);
-  }
+  // NOTE: cut at a NUL, as C reads it; never strip spaces: the padding type means nothing for a
+  // string stored with its exact length (h5wasm marks its variable-length strings space-padded).
+  const nul = bytes.indexOf(0);
+  if (nul !== -1) bytes = bytes.subarray(0, nul);
   chargeValues(state, bytes.length, what, at);
   const text = decodeUtf8(bytes, `string in global heap object ${index} at byte ${object.start}`, object.start);
   state.strings.set(key, text);

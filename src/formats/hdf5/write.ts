@@ -308,7 +308,9 @@ function describeDtype(d: Hdf5Dtype): string {
 function encodeString(s: unknown, dtype: Hdf5Dtype & { class: 'string' }, path: string, what: string): Uint8Array {
   if (typeof s !== 'string') fail(path, `${what}: expected a string, got ${typeof s}`);
   if (!wellFormed(s)) fail(path, `${what}: not well-formed Unicode (a lone surrogate)`);
-  if (s.includes('\0') && dtype.padding !== 'space-padded') fail(path, `${what}: a NUL character cannot be stored in a ${dtype.padding} string`);
+  // Readers (C, h5py, readHdf5) end a string at its first NUL, and drop a space-padded one's trailing spaces.
+  if (s.includes('\0')) fail(path, `${what}: a NUL character cannot be stored in an HDF5 string`);
+  if (dtype.padding === 'space-padded' && dtype.size !== 'variable' && s.endsWith(' ')) fail(path, `${what}: a space-padded string cannot end with a space`);
   const bytes = encoder.encode(s);
   if (dtype.charset === 'ascii' && bytes.some((b) => b >= 0x80)) fail(path, `${what}: ${JSON.stringify(s)} is not ASCII (use charset 'utf-8')`);
   return bytes;
