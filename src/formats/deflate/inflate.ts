@@ -20,7 +20,15 @@
 // input, a match cannot reach before the start of the output, and the output never grows past
 // `maxOutputBytes` (a "deflate bomb" stops there with an error).
 
-/** DEFLATE data is malformed or truncated, or inflates past the allowed size. */
+/**
+ * DEFLATE data is malformed or truncated, or inflates past the allowed size. The zip and HDF5
+ * readers catch it and rethrow their own error naming the member or the offset.
+ *
+ * @example
+ * ```ts
+ * try { inflateRaw(new Uint8Array([7])); } catch (e) { console.log(e instanceof DeflateFormatError); }   // true
+ * ```
+ */
 export class DeflateFormatError extends Error {
   /**
    * @param message What was wrong, and where (the byte offset in the compressed data).
@@ -35,7 +43,14 @@ export class DeflateFormatError extends Error {
   }
 }
 
-/** Options of {@link inflateRaw}. */
+/**
+ * Options of {@link inflateRaw} and {@link inflateZlib}.
+ *
+ * @example
+ * ```ts
+ * inflateRaw(packed, { expectedBytes: 1024, maxOutputBytes: 1 << 20 });
+ * ```
+ */
 export interface InflateOptions {
   /** Stop with an error once the output would exceed this many bytes. Default 2^30 (1 GiB). */
   readonly maxOutputBytes?: number;
@@ -46,7 +61,14 @@ export interface InflateOptions {
   readonly expectedBytes?: number;
 }
 
-/** What {@link inflateRaw} returns when asked where the stream ended. */
+/**
+ * What {@link inflateRaw} returns: the bytes, and where the stream ended.
+ *
+ * @example
+ * ```ts
+ * const { data, consumed }: InflateResult = inflateRaw(packed);
+ * ```
+ */
 export interface InflateResult {
   /** The decompressed bytes. */
   readonly data: Uint8Array;
@@ -62,7 +84,15 @@ const DIST_EXTRA = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 
 // The order in which a dynamic block sends the code lengths of the code-length alphabet.
 const CODE_LENGTH_ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
 
-/** The constants above, exported for the compressor in deflate.ts (one table, two users). */
+/**
+ * The constants above, shared with the compressor in deflate.ts (one table, two users); not part
+ * of the module's interface (index.ts does not export it).
+ *
+ * @example
+ * ```ts
+ * DEFLATE_TABLES.LENGTH_BASE[0];   // 3, the shortest match
+ * ```
+ */
 export const DEFLATE_TABLES = { LENGTH_BASE, LENGTH_EXTRA, DIST_BASE, DIST_EXTRA, CODE_LENGTH_ORDER } as const;
 
 /** A Huffman decoding table: `entries[reversed next bits] = symbol << 4 | length`; 0 = no code. */

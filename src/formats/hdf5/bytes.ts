@@ -144,7 +144,8 @@ export class Cursor {
 export function cursorAt(file: FileContext, address: number, what: string, size?: number): Cursor {
   const start = file.base + address;
   if (!Number.isSafeInteger(start) || start >= file.bytes.length) {
-    throw new Hdf5FormatError(`HDF5 ${what}: its address ${address} is outside the file (${file.bytes.length} bytes)`, start);
+    const shown = Number.isSafeInteger(start) ? start : address;
+    throw new Hdf5FormatError(`HDF5 ${what} at byte ${shown}: the address is past the end of the file (${file.bytes.length} bytes; the file is truncated or corrupt)`, shown);
   }
   if (size === undefined) return new Cursor(file, start, file.bytes.length, what);
   if (size > file.bytes.length - start) {

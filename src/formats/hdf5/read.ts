@@ -32,7 +32,14 @@ import { readStoredBytes } from './storage.js';
 import type { Hdf5Attribute, Hdf5Dataset, Hdf5Group, Hdf5Node } from './types.js';
 import { decodeValues, elementCount } from './values.js';
 
-/** Limits of {@link readHdf5}. */
+/**
+ * Limits of {@link readHdf5}.
+ *
+ * @example
+ * ```ts
+ * const root = readHdf5(bytes, { maxValueBytes: 2 ** 31, maxDepth: 64 });
+ * ```
+ */
 export interface Hdf5ReadOptions {
   /**
    * The most bytes of values the reader may allocate: the arrays it returns, the strings, and
@@ -169,7 +176,8 @@ function checkEnd(bytes: Uint8Array, base: number, eof: number): void {
 /** Reads objects, each once. */
 class Walker {
   private readonly done = new Map<number, Hdf5Group | Hdf5Dataset>();
-  private readonly open = new Set<number>();
+  /** The groups being read (the current path from the root), by address. */
+  private readonly open = new Map<number, string>();
 
   constructor(private readonly state: ReadState) {}
 
@@ -179,9 +187,10 @@ class Walker {
     const known = this.done.get(address);
     if (known !== undefined) return known;
     const at = this.state.file.base + address;
-    if (this.open.has(address)) throw new Hdf5FormatError(`HDF5 group "${path}" at byte ${at} contains itself (a cycle of hard links)`, at);
+    const ancestor = this.open.get(address);
+    if (ancestor !== undefined) throw new Hdf5FormatError(`HDF5 "${path}" at byte ${at} leads back to the group "${ancestor}" that contains it (a cycle of hard links)`, at);
     if (depth > this.state.maxDepth) throw new Hdf5FormatError(`HDF5 object "${path}" at byte ${at} is nested more than ${this.state.maxDepth} groups deep (the maxDepth option)`, at);
-    this.open.add(address);
+    this.open.set(address, path);
     const messages = readObjectHeader(this.state, address);
     const attributes = this.attributes(messages, path);
     const members = readGroupMembers(this.state, messages, this.decodeName);

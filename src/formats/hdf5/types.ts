@@ -2,7 +2,14 @@
 // their element types and their values. No classes, no methods: data a caller can walk, compare
 // and hand back to the writer as it is.
 
-/** Byte order of a numeric type in the file. Values in memory are always in the host's order. */
+/**
+ * Byte order of a numeric type in the file. Values in memory are always in the host's order.
+ *
+ * @example
+ * ```ts
+ * const order: Hdf5ByteOrder = 'big';   // what a file from a big-endian machine may declare
+ * ```
+ */
 export type Hdf5ByteOrder = 'little' | 'big';
 
 /**
@@ -76,7 +83,14 @@ export interface Hdf5Attribute {
   readonly data: Hdf5Data;
 }
 
-/** How a dataset's values are stored in the file (informational: the reader has already read them). */
+/**
+ * How a dataset's values are stored in the file (informational: the reader has already read them).
+ *
+ * @example
+ * ```ts
+ * const storage: Hdf5Storage = { layout: 'chunked', chunks: [64, 64], filters: ['shuffle', 'deflate'] };
+ * ```
+ */
 export interface Hdf5Storage {
   /** `contiguous` (one block), `chunked` (tiles indexed by a B-tree) or `compact` (inside the object header). */
   readonly layout: 'contiguous' | 'chunked' | 'compact';

@@ -14,7 +14,7 @@
 //   dimensions, datatype version 1, fill value version 2 "default", layout version 3), their
 //   data 8-byte aligned; an empty dataset has no storage (undefined address), as libhdf5 does;
 // - attributes version 1 (version 3 when the name is not ASCII, as libhdf5 does for UTF-8
-//   names); variable-length strings in global heap collections of at least 4096 bytes.
+//   names), sorted by name; variable-length strings in global heap collections of at least 4096 bytes.
 // The result opens in libhdf5 (checked with h5wasm) and reads back with readHdf5.
 
 import { Hdf5FormatError } from './errors.js';
@@ -216,7 +216,8 @@ function prepareAttributes(spec: Hdf5Entries<Hdf5AttributeSpec> | undefined, pat
     const value = typeof a === 'string' ? prepareValue({ data: [a], shape: [] }, path, what) : prepareValue(a, path, what);
     out.push({ name, nameBytes, value });
   }
-  return out;
+  // Stored sorted by name, the order readers list them in, so that a read tree writes back identically.
+  return out.sort((a, b) => compareBytes(a.nameBytes, b.nameBytes));
 }
 
 /** The dtype a typed array (or string list) holds by default. */
@@ -333,8 +334,12 @@ function encodeNumbers(data: Exclude<Hdf5Data, string[]>, dtype: Hdf5Dtype & { c
     }
     return out;
   }
-  const out = new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
-  if ((dtype.order === 'little') !== HOST_LITTLE_ENDIAN) swapBytes(out, dtype.bits / 8);
+  const view = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  // In the host's order the bytes are written straight from the caller's array (no copy: weights
+  // can be hundreds of megabytes); in the other order, from a swapped copy.
+  if ((dtype.order === 'little') === HOST_LITTLE_ENDIAN) return view;
+  const out = view.slice();
+  swapBytes(out, dtype.bits / 8);
   return out;
 }
 

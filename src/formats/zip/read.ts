@@ -13,7 +13,15 @@ import { DeflateFormatError, inflateRaw } from '../deflate/inflate.js';
 import { ZipFormatError } from './errors.js';
 import { checkMemberName, decodeName } from './names.js';
 
-/** A member of an archive. */
+/**
+ * A member of an archive, as {@link readZip} returns it.
+ *
+ * @example
+ * ```ts
+ * const [first]: ZipEntry[] = readZip(bytes);
+ * console.log(first.name, first.method, first.data.length, first.modified.toISOString());
+ * ```
+ */
 export interface ZipEntry {
   /** The member's path, with `/` separators (backslashes of Windows-made zips are turned into `/`). */
   readonly name: string;
@@ -30,7 +38,14 @@ export interface ZipEntry {
   readonly modified: Date;
 }
 
-/** Limits of {@link readZip}. */
+/**
+ * Limits of {@link readZip}.
+ *
+ * @example
+ * ```ts
+ * readZip(bytes, { maxUncompressedBytes: 512 * 2 ** 20 });
+ * ```
+ */
 export interface ZipReadOptions {
   /**
    * The most bytes all members may inflate to together (a "zip bomb" stops there with an
@@ -88,7 +103,7 @@ export function readZip(bytes: Uint8Array, options: ZipReadOptions = {}): ZipEnt
     const extraLength = r.u16(p + 30, 'central directory entry');
     const commentLength = r.u16(p + 32, 'central directory entry');
     const disk = r.u16(p + 34, 'central directory entry');
-    let localOffset = r.u32(p + 36, 'central directory entry');
+    let localOffset = r.u32(p + 42, 'central directory entry');
     const rawName = r.slice(p + 46, nameLength, 'member name');
     const name = checkMemberName(decodeName(rawName, (flags & 0x800) !== 0, at), at);
     const extra = r.slice(p + 46 + nameLength, extraLength, `extra fields of "${name}"`);
@@ -107,7 +122,7 @@ export function readZip(bytes: Uint8Array, options: ZipReadOptions = {}): ZipEnt
     if (method !== 0 && method !== 8) {
       throw new ZipFormatError(`zip: ${what} uses compression method ${method}${METHOD_NAMES[method] ? ` (${METHOD_NAMES[method]})` : ''}; only stored (0) and deflate (8) are supported`, at);
     }
-    if (names.has(name)) throw new ZipFormatError(`zip: two members are named "${name}"`, at);
+    if (names.has(name)) throw new ZipFormatError(`zip: two members are named "${name}" (the second entry at byte ${at})`, at);
     names.add(name);
 
     // The local header: its own name and extra lengths say where the data starts.
@@ -208,9 +223,12 @@ function findCentralDirectory(r: Reader): { offset: number; size: number; count:
     }
   }
   if (eocd === -1) {
+    const from = Math.max(0, bytes.length - 22 - 65535);
     const looksZip = bytes[0] === 0x50 && bytes[1] === 0x4b;
     throw new ZipFormatError(
-      looksZip ? 'zip: no end-of-central-directory record at the end of the archive (the archive is truncated)' : 'not a zip archive: no end-of-central-directory record (a zip starts with "PK")',
+      looksZip
+        ? `zip: no end-of-central-directory record between byte ${from} and the end at byte ${bytes.length} (the archive is truncated or corrupt)`
+        : `not a zip archive: no end-of-central-directory record between byte ${from} and byte ${bytes.length} (a zip starts with "PK")`,
       bytes.length,
     );
   }
@@ -228,11 +246,11 @@ function findCentralDirectory(r: Reader): { offset: number; size: number; count:
     size = r.u64(record + 40, 'ZIP64 EOCD record');
     offset = r.u64(record + 48, 'ZIP64 EOCD record');
   } else if (diskNumber !== 0 || directoryDisk !== 0) {
-    throw new ZipFormatError(`zip: a multi-disk archive (disk ${diskNumber}), which is not supported`, eocd);
+    throw new ZipFormatError(`zip: the end-of-central-directory record at byte ${eocd} is for disk ${diskNumber} of a multi-disk archive, which is not supported`, eocd);
   }
   if (offset + size > eocd) throw new ZipFormatError(`zip: the central directory (${size} bytes at byte ${offset}) runs past the EOCD at byte ${eocd}`, eocd);
   // An entry takes at least 46 bytes: a count the directory cannot hold is corrupt.
-  if (count * 46 > size) throw new ZipFormatError(`zip: the EOCD says ${count} entries, more than a ${size}-byte central directory holds`, eocd);
+  if (count * 46 > size) throw new ZipFormatError(`zip: the end-of-central-directory record at byte ${eocd} says ${count} entries, more than a ${size}-byte central directory holds`, eocd);
   return { offset, size, count };
 }
 

@@ -12,7 +12,14 @@ import { deflateRaw } from '../deflate/deflate.js';
 import { ZipFormatError } from './errors.js';
 import { checkMemberName } from './names.js';
 
-/** A member to write. */
+/**
+ * A member for {@link writeZip}.
+ *
+ * @example
+ * ```ts
+ * const member: ZipEntrySpec = { name: 'config.json', data: new TextEncoder().encode('{}'), method: 'deflate', modified: new Date() };
+ * ```
+ */
 export interface ZipEntrySpec {
   /** The member's path, with `/` separators (no leading `/`, no `.` or `..` components). */
   readonly name: string;

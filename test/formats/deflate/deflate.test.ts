@@ -98,6 +98,31 @@ describe('inflateRaw reads what zlib writes', () => {
   });
 });
 
+describe('inflateRaw fuzzed', () => {
+  it('5000 mutated streams: inflated or a DeflateFormatError, never another exception or a hang', () => {
+    let seed = 77;
+    const random = (n: number): number => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return Math.floor((seed / 2 ** 32) * n);
+    };
+    const streams = [0, 2, 3].map((kind) => new Uint8Array(zlib.deflateRawSync(sample(kind, 3000, kind), { level: 6 })));
+    streams.push(new Uint8Array(zlib.deflateRawSync(sample(2, 3000, 5), { strategy: zlib.constants.Z_FIXED })));
+    let rejected = 0;
+    for (let i = 0; i < 5000; i++) {
+      const bytes = streams[i % streams.length].slice();
+      for (let k = 0, n = 1 + random(3); k < n; k++) bytes[random(bytes.length)] ^= 1 << random(8);
+      const cut = random(4) === 0 ? bytes.subarray(0, random(bytes.length)) : bytes;
+      try {
+        inflateRaw(cut, { maxOutputBytes: 1 << 20 });
+      } catch (e) {
+        if (!(e instanceof DeflateFormatError)) throw e;
+        rejected++;
+      }
+    }
+    expect(rejected).toBeGreaterThan(1000);
+  });
+});
+
 describe('deflateRaw writes what zlib reads', () => {
   it('on every kind and size, with a ratio close to zlib level 6', () => {
     let ours = 0;
