@@ -43,7 +43,8 @@ import { decodeValues, elementCount } from './values.js';
 export interface Hdf5ReadOptions {
   /**
    * The most bytes of values the reader may allocate: the arrays it returns, the strings, and
-   * the chunks it decompresses on the way. Default: twice the file's size plus 1 GiB. A file
+   * the chunks it decompresses on the way. Default: four times the file's size, or 256 MiB if
+   * that is more (an uncompressed file needs at most its own size). A file
    * that needs more is refused with an Hdf5FormatError naming this option.
    */
   readonly maxValueBytes?: number;
@@ -77,7 +78,7 @@ export function readHdf5(bytes: Uint8Array, options: Hdf5ReadOptions = {}): Hdf5
   const state: ReadState = {
     file,
     metadata: { used: 0, limit: 4 * bytes.length + 65536 },
-    values: { used: 0, limit: options.maxValueBytes ?? 2 * bytes.length + 2 ** 30 },
+    values: { used: 0, limit: options.maxValueBytes ?? Math.max(4 * bytes.length, 256 * 2 ** 20) },
     visited: new Set(),
     globalHeaps: new Map(),
     strings: new Map(),

@@ -49,7 +49,7 @@ export interface ZipEntry {
 export interface ZipReadOptions {
   /**
    * The most bytes all members may inflate to together (a "zip bomb" stops there with an
-   * error naming this option). Default: twice the archive's size plus 1 GiB.
+   * error naming this option). Default: four times the archive's size, or 256 MiB if that is more.
    */
   readonly maxUncompressedBytes?: number;
 }
@@ -81,7 +81,7 @@ const METHOD_NAMES: Record<number, string> = { 1: 'shrink', 6: 'implode', 9: 'de
  */
 export function readZip(bytes: Uint8Array, options: ZipReadOptions = {}): ZipEntry[] {
   if (!(bytes instanceof Uint8Array)) throw new ZipFormatError('readZip expects a Uint8Array');
-  const limit = options.maxUncompressedBytes ?? 2 * bytes.length + 2 ** 30;
+  const limit = options.maxUncompressedBytes ?? Math.max(4 * bytes.length, 256 * 2 ** 20);
   const r = new Reader(bytes);
   const directory = findCentralDirectory(r);
   const entries: ZipEntry[] = [];
@@ -147,7 +147,7 @@ export function readZip(bytes: Uint8Array, options: ZipReadOptions = {}): ZipEnt
       data = stored;
     } else {
       try {
-        data = inflateRaw(stored, { expectedBytes: size }).data;
+        data = inflateRaw(stored, { expectedBytes: size, maxOutputBytes: size }).data;
       } catch (e) {
         if (e instanceof DeflateFormatError) throw new ZipFormatError(`zip: ${what} at byte ${dataStart}: ${e.message}`, dataStart);
         throw e;

@@ -181,6 +181,8 @@ describe('checksums', () => {
     expect(adler32(text.encode('Wikipedia'))).toBe(0x11e60398);
     const data = sample(0, 100000, 9);
     expect(crc32(data)).toBe(zlib.crc32(data)); // zlib.crc32: Node 20.15+
+    // Every length 0..40 at every alignment (the 8-byte loop and its tail).
+    for (let start = 0; start < 8; start++) for (let n = 0; n <= 40; n++) expect(crc32(data.subarray(start, start + n))).toBe(zlib.crc32(data.subarray(start, start + n)));
     expect(crc32(data.subarray(50000), crc32(data.subarray(0, 50000)))).toBe(crc32(data));
     // zlib's stream ends with the Adler-32 of the data, big-endian.
     const z = zlib.deflateSync(data);
