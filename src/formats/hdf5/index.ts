@@ -35,6 +35,9 @@
 //     float32 and float64, little- or big-endian; fixed-length strings (null-terminated,
 //     null-padded, space-padded) and variable-length strings, ASCII or UTF-8;
 //   - dataspaces: scalar and simple, ranks 0 to 32, zero-sized dimensions.
+// Members and attributes are listed sorted bytewise by name (as h5py lists them), whatever order
+// the file stores them in.
+//
 // Anything else (compound, enum, array, reference, opaque, bitfield or time types; null
 // dataspaces; committed datatypes and other shared messages; external storage; virtual
 // datasets; layout-v4 chunk indexes of the fixed array, extensible array and v2 B-tree kinds;
@@ -43,15 +46,18 @@
 //
 // Reading a hostile file cannot hang, crash or allocate without bound: every read is
 // bounds-checked, every structure is visited once, metadata parsing is charged to a budget of
-// about four times the file's size, and values to `maxValueBytes`.
+// about four times the file's size, and values to `maxValueBytes` (default four times the file,
+// or 256 MiB). A file of 100 MB of float32 reads in about 0.1 s (Node 20).
 //
 // Writing (writeHdf5) produces what h5py writes for Keras files: superblock 0, version-1 object
 // headers, old-style groups with their members sorted bytewise (several SNODs past 8 members, a
 // deeper B-tree past 256), contiguous unfiltered datasets, attributes as fixed-length strings,
-// variable-length strings (global heap) or numbers. See write.ts for each choice.
+// variable-length strings (global heap) or numbers (`fixedLengthStrings` builds the fixed-length
+// lists tf.keras writes). See write.ts for each choice. Attributes over 64 KiB do not fit a
+// version-1 header and are refused: split them as Keras does (`layer_names0`, `layer_names1`, ...).
 
 export { Hdf5FormatError } from './errors.js';
-export { getNode, getStringAttribute, getStringListAttribute } from './paths.js';
+export { fixedLengthStrings, getNode, getStringAttribute, getStringListAttribute } from './paths.js';
 export { isHdf5, readHdf5, type Hdf5ReadOptions } from './read.js';
 export type {
   Hdf5Attribute,

@@ -1,9 +1,10 @@
 // Small conveniences over the records readHdf5 returns: a node by its path, and the string
 // attributes Keras writes in their several encodings (variable-length or fixed-length strings,
-// a scalar or a list, and h5py's empty float64 array for an empty list).
+// a scalar or a list, and h5py's empty float64 array for an empty list); and, for writing, the
+// fixed-length string list h5py makes of a list of `bytes` (tf.keras's `layer_names`).
 
 import { Hdf5FormatError } from './errors.js';
-import type { Hdf5Attribute, Hdf5Dataset, Hdf5Group, Hdf5Node } from './types.js';
+import type { Hdf5Attribute, Hdf5Dataset, Hdf5Group, Hdf5Node, Hdf5ValueSpec } from './types.js';
 
 /**
  * The node at `path` below `group` (components separated by `/`; a leading `/` and empty
@@ -70,4 +71,23 @@ export function getStringListAttribute(node: Hdf5Group | Hdf5Dataset, name: stri
 function describeAttribute(a: Hdf5Attribute): string {
   const type = a.dtype.class === 'string' ? 'strings' : `${a.dtype.class}${a.dtype.bits} values`;
   return `${a.data.length} ${type} of shape [${a.shape.join(', ')}]`;
+}
+
+/**
+ * A 1-D list of fixed-length, null-padded strings, as long as the longest (in UTF-8 bytes, at
+ * least 1): what h5py writes for a numpy array of `bytes`, such as tf.keras 2's `layer_names` and
+ * `weight_names`. ASCII when every string is, else UTF-8. An empty list becomes h5py's empty
+ * float64 array, as Keras writes `weight_names` of a layer without weights.
+ *
+ * @example
+ * ```ts
+ * writeHdf5({ attributes: { layer_names: fixedLengthStrings(['dense', 'dense_1']) } });   // dtype |S7
+ * ```
+ */
+export function fixedLengthStrings(values: readonly string[]): Hdf5ValueSpec {
+  if (values.length === 0) return { data: new Float64Array(0), shape: [0] };
+  const encoder = new TextEncoder();
+  const lengths = values.map((v) => encoder.encode(v).length);
+  const ascii = values.every((v) => /^[\x00-\x7f]*$/.test(v));
+  return { data: [...values], shape: [values.length], dtype: { class: 'string', size: Math.max(1, ...lengths), charset: ascii ? 'ascii' : 'utf-8', padding: 'null-padded' } };
 }

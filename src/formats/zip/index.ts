@@ -21,5 +21,5 @@
 // or the offset. writeZip writes what Keras writes: stored members, no extras; `deflate` on request.
 
 export { ZipFormatError } from './errors.js';
-export { readZip, type ZipEntry, type ZipReadOptions } from './read.js';
+export { isZip, readZip, type ZipEntry, type ZipReadOptions } from './read.js';
 export { writeZip, type ZipEntrySpec } from './write.js';

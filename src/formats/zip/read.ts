@@ -62,6 +62,19 @@ const LOCAL = 0x04034b50;
 const METHOD_NAMES: Record<number, string> = { 1: 'shrink', 6: 'implode', 9: 'deflate64', 12: 'bzip2', 14: 'lzma', 93: 'zstandard', 95: 'xz', 98: 'ppmd', 99: 'AES encryption' };
 
 /**
+ * True when `bytes` starts like a zip archive (a local file header, "PK\x03\x04", or the end
+ * record of an empty archive): a cheap sniff, not a check that the archive is valid.
+ *
+ * @example
+ * ```ts
+ * isZip(bytes) ? readZip(bytes) : undefined;
+ * ```
+ */
+export function isZip(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && ((bytes[2] === 3 && bytes[3] === 4) || (bytes[2] === 5 && bytes[3] === 6));
+}
+
+/**
  * Reads every member of a zip archive, in central-directory order: stored and deflated members,
  * CRC-32 checked, names checked for path traversal.
  *

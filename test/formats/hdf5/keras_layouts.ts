@@ -4,7 +4,7 @@
 // layer_names, weight_names, model_config, keras_version, backend, training_config).
 
 import type { File } from 'h5wasm/node';
-import type { Hdf5Dtype, Hdf5GroupSpec, Hdf5NodeSpec } from '../../../src/formats/hdf5/index.js';
+import { fixedLengthStrings, type Hdf5Dtype, type Hdf5GroupSpec, type Hdf5NodeSpec } from '../../../src/formats/hdf5/index.js';
 
 /** Seeded float32 values. */
 export function floats(n: number, seed: number): Float32Array {
@@ -108,13 +108,12 @@ export const LEGACY_LAYERS: [string, [string, number[]][]][] = [
 
 /** A legacy tf.keras 2 `.h5`, as a writer spec: fixed-length layer and weight names, as tf.keras 2.4 writes. */
 export function legacyH5Spec(): Hdf5GroupSpec {
-  const longest = (names: string[]): number => Math.max(1, ...names.map((n) => n.length));
   const modelWeights: Record<string, Hdf5NodeSpec> = {};
   LEGACY_LAYERS.forEach(([layer, weights], l) => {
     const group: { attributes: Record<string, unknown>; children: Record<string, Hdf5NodeSpec> } = { attributes: {}, children: {} };
     const names = weights.map(([n]) => n);
-    // An empty weight list: h5py stores [] as an empty float64 array.
-    group.attributes.weight_names = names.length === 0 ? { data: new Float64Array(0) } : { data: names, dtype: ascii(longest(names)) };
+    // An empty weight list: h5py stores [] as an empty float64 array (fixedLengthStrings does too).
+    group.attributes.weight_names = fixedLengthStrings(names);
     weights.forEach(([name, shape], i) => {
       const parts = name.split('/');
       let at = group.children;
@@ -136,7 +135,7 @@ export function legacyH5Spec(): Hdf5GroupSpec {
     },
     children: {
       model_weights: {
-        attributes: { layer_names: { data: layerNames, dtype: ascii(longest(layerNames)) }, backend: { data: ['tensorflow'], shape: [], dtype: vlenAscii }, keras_version: { data: ['2.4.0'], shape: [], dtype: vlenAscii } },
+        attributes: { layer_names: fixedLengthStrings(layerNames), backend: { data: ['tensorflow'], shape: [], dtype: vlenAscii }, keras_version: { data: ['2.4.0'], shape: [], dtype: vlenAscii } },
         children: modelWeights,
       },
       optimizer_weights: {

@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  fixedLengthStrings,
   getNode,
   getStringAttribute,
   getStringListAttribute,
@@ -326,6 +327,19 @@ describe('writeHdf5 refuses what it cannot write, naming the path', () => {
       expect((error as Error).message).toMatch(/^HDF5 writer: "\//);
     });
   }
+});
+
+describe('fixedLengthStrings', () => {
+  it('sizes the strings by their longest UTF-8 encoding, ASCII when it can, [] as empty float64', () => {
+    expect(fixedLengthStrings(['dense', 'dense_1'])).toEqual({ data: ['dense', 'dense_1'], shape: [2], dtype: { class: 'string', size: 7, charset: 'ascii', padding: 'null-padded' } });
+    expect(fixedLengthStrings(['é'])).toEqual({ data: ['é'], shape: [1], dtype: { class: 'string', size: 2, charset: 'utf-8', padding: 'null-padded' } });
+    expect(fixedLengthStrings([''])).toMatchObject({ dtype: { size: 1 } });
+    const empty = fixedLengthStrings([]);
+    expect(empty.data).toBeInstanceOf(Float64Array);
+    expect(empty.shape).toEqual([0]);
+    const read = readHdf5(writeHdf5({ attributes: { names: fixedLengthStrings(['a', 'bcd', 'é']) } }));
+    expect(getStringListAttribute(read, 'names')).toEqual(['a', 'bcd', 'é']);
+  });
 });
 
 describe('getNode, getStringAttribute, getStringListAttribute', () => {

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readHdf5, writeHdf5 } from '../../../src/formats/hdf5/index.js';
-import { readZip, writeZip, ZipFormatError, type ZipEntrySpec } from '../../../src/formats/zip/index.js';
+import { isZip, readZip, writeZip, ZipFormatError, type ZipEntrySpec } from '../../../src/formats/zip/index.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(fixtures + name));
@@ -45,6 +45,14 @@ describe('readZip reads what Python writes', () => {
       });
     });
   }
+
+  it('isZip sniffs archives (and the empty archive), not HDF5 or JSON', () => {
+    expect(isZip(fixture('keras_stored.zip'))).toBe(true);
+    expect(isZip(writeZip([]))).toBe(true);
+    expect(isZip(writeHdf5({}))).toBe(false);
+    expect(isZip(text('{"a": 1}'))).toBe(false);
+    expect(readZip(writeZip([]))).toEqual([]);
+  });
 
   it('names written on Windows with backslashes come back with /', () => {
     expect(readZip(fixture('windows.zip')).map((m) => m.name)).toEqual(['layers/dense/vars/0.txt', 'metrics/mean/vars']);
