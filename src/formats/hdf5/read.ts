@@ -48,11 +48,13 @@ export interface Hdf5ReadOptions {
    * that needs more is refused with an Hdf5FormatError naming this option.
    */
   readonly maxValueBytes?: number;
-  /** The deepest nesting of groups accepted. Default 256. */
+  /** The deepest nesting of groups accepted: an integer from 1 to 1000 (the reader recurses). Default 256. */
   readonly maxDepth?: number;
 }
 
 const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+/** Deeper nesting than this could exhaust the call stack of the recursive walk (2000 levels measured fine). */
+export const MAX_DEPTH = 1000;
 
 /**
  * Reads an HDF5 file: its root group, with every group, dataset and attribute below it, and every
@@ -74,6 +76,8 @@ const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
  */
 export function readHdf5(bytes: Uint8Array, options: Hdf5ReadOptions = {}): Hdf5Group {
   if (!(bytes instanceof Uint8Array)) throw new Hdf5FormatError(`readHdf5 expects a Uint8Array, got ${describe(bytes)}`);
+  const maxDepth = options.maxDepth ?? 256;
+  if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > MAX_DEPTH) throw new Hdf5FormatError(`readHdf5: maxDepth must be an integer from 1 to ${MAX_DEPTH}, got ${maxDepth}`);
   const { file, root } = readSuperblock(bytes);
   const state: ReadState = {
     file,
@@ -82,7 +86,7 @@ export function readHdf5(bytes: Uint8Array, options: Hdf5ReadOptions = {}): Hdf5
     visited: new Set(),
     globalHeaps: new Map(),
     strings: new Map(),
-    maxDepth: options.maxDepth ?? 256,
+    maxDepth,
   };
   const walker = new Walker(state);
   const node = walker.object(root, '/', 0);

@@ -21,6 +21,7 @@ import { Hdf5FormatError } from './errors.js';
 import { compareBytes } from './groups.js';
 import { align8 } from './messages.js';
 import type { Hdf5AttributeSpec, Hdf5Data, Hdf5DatasetSpec, Hdf5Dtype, Hdf5Entries, Hdf5GroupSpec, Hdf5Link, Hdf5NodeSpec } from './types.js';
+import { MAX_DEPTH } from './read.js';
 import { HOST_LITTLE_ENDIAN, swapBytes } from './values.js';
 
 const UNDEFINED = -1;
@@ -118,7 +119,7 @@ type Node = Group | Dataset | SoftLink;
  * ```
  */
 export function writeHdf5(root: Hdf5GroupSpec): Uint8Array {
-  const tree = prepareGroup(root, '/');
+  const tree = prepareGroup(root, '/', 0);
   const collections = layOutGlobalHeap(tree);
   // Addresses: the superblock, then each object and its structures depth-first, then the heap.
   let end = SUPERBLOCK_SIZE;
@@ -165,8 +166,9 @@ function checkName(name: unknown, path: string, what: string): Uint8Array {
   return encoder.encode(name);
 }
 
-function prepareGroup(spec: Hdf5GroupSpec, path: string): Group {
+function prepareGroup(spec: Hdf5GroupSpec, path: string, depth: number): Group {
   if (spec === null || typeof spec !== 'object') fail(path, `a group spec must be an object, got ${spec === null ? 'null' : typeof spec}`);
+  if (depth > MAX_DEPTH) fail(path, `groups are nested more than ${MAX_DEPTH} deep (readers recurse: keep files shallower)`);
   const attributes = prepareAttributes(spec.attributes, path);
   const members: Group['members'] = [];
   for (const [name, child] of entries<Hdf5NodeSpec>(spec.children, path, 'children')) {
@@ -174,7 +176,7 @@ function prepareGroup(spec: Hdf5GroupSpec, path: string): Group {
     if (name.includes('/')) fail(path, `member name ${JSON.stringify(name)} contains "/" (a name is one path component)`);
     if (name === '.') fail(path, 'member name "." is reserved for the group itself');
     const childPath = path === '/' ? `/${name}` : `${path}/${name}`;
-    members.push({ name, nameBytes, node: prepareNode(child, childPath) });
+    members.push({ name, nameBytes, node: prepareNode(child, childPath, depth + 1) });
   }
   members.sort((a, b) => compareBytes(a.nameBytes, b.nameBytes));
   for (let i = 1; i < members.length; i++) {
@@ -186,7 +188,7 @@ function prepareGroup(spec: Hdf5GroupSpec, path: string): Group {
   };
 }
 
-function prepareNode(spec: Hdf5NodeSpec, path: string): Node {
+function prepareNode(spec: Hdf5NodeSpec, path: string, depth: number): Node {
   if (spec === null || typeof spec !== 'object') fail(path, `a member spec must be an object, got ${spec === null ? 'null' : typeof spec}`);
   const kind = (spec as { kind?: unknown }).kind;
   if (kind === 'dataset') return prepareDataset(spec as Hdf5DatasetSpec, path);
@@ -197,7 +199,7 @@ function prepareNode(spec: Hdf5NodeSpec, path: string): Node {
   }
   if (kind === 'externalLink') fail(path, 'external links need new-style groups, which this writer does not produce');
   if (kind !== undefined && kind !== 'group') fail(path, `unknown member kind ${JSON.stringify(kind)} (expected 'group', 'dataset' or 'softLink')`);
-  return prepareGroup(spec as Hdf5GroupSpec, path);
+  return prepareGroup(spec as Hdf5GroupSpec, path, depth);
 }
 
 function prepareDataset(spec: Hdf5DatasetSpec, path: string): Dataset {

@@ -155,6 +155,10 @@ describe('readHdf5 refuses broken files with an Hdf5FormatError naming the offse
     const deepBytes = writeHdf5(deep);
     expect(formatError(() => readHdf5(deepBytes)).message).toMatch(/is nested more than 256 groups deep \(the maxDepth option\)/);
     expect(readHdf5(deepBytes, { maxDepth: 400 }).children.size).toBe(1);
+    expect(formatError(() => readHdf5(deepBytes, { maxDepth: 5000 })).message).toBe('readHdf5: maxDepth must be an integer from 1 to 1000, got 5000');
+    let tooDeep: Hdf5GroupSpec = {};
+    for (let i = 0; i < 1002; i++) tooDeep = { children: { g: tooDeep } };
+    expect(() => writeHdf5(tooDeep)).toThrow(/groups are nested more than 1000 deep/);
   });
 
   it('checksums of the newer structures (superblock 2, OHDR) are verified', async () => {
