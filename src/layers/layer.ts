@@ -164,8 +164,8 @@ export abstract class Layer<Out extends Tensor | Tensor[] = Tensor> {
   private readonly createdTrainable = new Set<Variable>();
   private readonly regularizers = new Map<Variable, Regularizer>();
   private readonly initialWeights: Tensor[] | null;
-  /** The activity-regularization penalty of the latest training call, if any. */
-  private activityLoss: Tensor | null = null;
+  /** The activity-regularization penalty of each training call since the last clearActivityLoss (a shared layer adds one per call, as Keras). */
+  private readonly activityLosses: Tensor[] = [];
   /** Optional penalty on the layer's output (Keras `activity_regularizer`), divided by batch size. */
   protected activityRegularizer: Regularizer | null = null;
 
@@ -206,10 +206,11 @@ export abstract class Layer<Out extends Tensor | Tensor[] = Tensor> {
    * The output shape for an input shape (batch axis included; a list of shapes for several
    * inputs or outputs). The default runs `call` on zeros, twice with different stand-ins for the
    * unknown sizes, and reports as unknown every size that changed between the two: right for any
-   * layer, but a layer with a cheap formula should override it.
+   * layer, but a layer with a cheap formula should override it. `args` are the call's arguments
+   * (symbolic tensors among them stand for tensors of their shapes).
    */
-  computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape | SymbolicShape[] {
-    return traceOutputShape(this, inputShape);
+  computeOutputShape(inputShape: SymbolicShape | SymbolicShape[], args?: CallArgs): SymbolicShape | SymbolicShape[] {
+    return traceOutputShape(this, inputShape, args ?? {});
   }
 
   /**
@@ -284,7 +285,7 @@ export abstract class Layer<Out extends Tensor | Tensor[] = Tensor> {
     if (this.activityRegularizer !== null && args.training === true) {
       const out = y as Tensor | Tensor[];
       const first = Array.isArray(out) ? out[0]! : out;
-      this.activityLoss = ops.div(this.activityRegularizer.penalty(first), Math.max(1, first.shape[0] ?? 1));
+      this.activityLosses.push(ops.div(this.activityRegularizer.penalty(first), Math.max(1, first.shape[0] ?? 1)));
     }
     return y;
   }
@@ -297,7 +298,8 @@ export abstract class Layer<Out extends Tensor | Tensor[] = Tensor> {
     const list = Array.isArray(inputs) && !isSymbolicTensor(inputs);
     const xs = (list ? (inputs as readonly unknown[]) : [inputs]).map((x, i) => {
       if (!isSymbolicTensor(x)) {
-        throw new Error(`${this.name}: got a mix of symbolic and concrete tensors${list ? ` (input ${i} is concrete)` : ''}; in a functional model every input of a layer comes from tk.input or another layer, constants too (wrap them in a layer)`);
+        const what = x === null || x === undefined ? String(x) : 'concrete';
+        throw new Error(`${this.name}: got a mix of symbolic and ${what === 'concrete' ? 'concrete tensors' : `${what} inputs`}${list ? ` (input ${i} is ${what})` : ''}; in a functional model every input of a layer comes from tk.input or another layer, constants too (wrap them in a layer)`);
       }
       return x;
     });
@@ -307,7 +309,7 @@ export abstract class Layer<Out extends Tensor | Tensor[] = Tensor> {
     // always did); the spec it then sets is checked.
     if (!this.built) this.buildFrom(list ? shapes : shapes[0]!);
     xs.forEach((x, i) => this.checkInputSpec(x.shape, list ? i : null));
-    const outShape = this.computeOutputShape(list ? shapes : shapes[0]!);
+    const outShape = this.computeOutputShape(list ? shapes : shapes[0]!, args);
     const { plain, tensors, paths } = splitCallArgs(args);
     const node = new LayerNode(this, [...xs, ...tensors], list ? 'list' : 'single', plain, this.inboundNodes.length, paths);
     const several = isShapeList(outShape);
@@ -329,14 +331,17 @@ export abstract class Layer<Out extends Tensor | Tensor[] = Tensor> {
   get input(): SymbolicTensor | SymbolicTensor[] {
     const node = this.inboundNodes[0];
     if (node === undefined) throw new Error(`${this.name}: the layer has not been called on a symbolic tensor, so it has no input yet`);
-    const main = node.inputs.slice(0, node.inputs.length - node.argTensorPaths.length);
-    return node.inputStructure === 'list' ? main : main[0]!;
+    const main = node.mainInputs;
+    return node.inputStructure === 'list' ? main.slice() : main[0]!;
   }
 
   /** Builds for an input shape (a list of shapes for several inputs), then loads any `weights` given to the constructor. */
   buildFrom(shape: SymbolicShape | SymbolicShape[]): void {
     this.build(shape);
     this.built = true;
+    // A layer made of layers that has no build of its own builds them by running its call once
+    // (Keras 3 does the same), so their weights exist before the first data.
+    if (this.build === Layer.prototype.build && this.sublayers().some((l) => !l.built)) traceOutputShape(this, shape, {});
     if (this.initialWeights !== null) this.setWeights(this.initialWeights);
   }
 
@@ -365,34 +370,67 @@ export abstract class Layer<Out extends Tensor | Tensor[] = Tensor> {
     return v;
   }
 
-  /** Whether the layer's weights are trained. Setting false freezes them (Keras semantics). */
+  /** Whether the layer's weights are trained. Setting false freezes them, and its sublayers' (Keras semantics). */
   get trainable(): boolean {
     return this.trainableFlag;
   }
-  /** Freezes (false) or unfreezes (true) every weight the layer created trainable. */
+  /** Freezes (false) or unfreezes (true) every weight the layer, and each sublayer, created trainable. */
   set trainable(value: boolean) {
     this.trainableFlag = value;
     for (const v of this.variables) v.trainable = value && this.createdTrainable.has(v);
+    for (const layer of this.sublayers()) layer.trainable = value;
   }
 
-  /** The layer's own variables (a model's sublayers hold theirs): those created trainable first, as Keras. */
+  /** The layer's own variables (its sublayers hold theirs): those created trainable first, as Keras. */
   protected ownWeights(): Variable[] {
     return [...this.variables.filter((v) => this.createdTrainable.has(v)), ...this.variables.filter((v) => !this.createdTrainable.has(v))];
   }
 
-  /** Trainable weights in creation order, then non-trainable ones (Keras order). */
+  /**
+   * The layers this layer is made of, as Keras tracks them: every Layer held in its fields,
+   * directly or inside arrays, Maps and plain objects, in the order the fields were set. A model
+   * overrides it with its own layers. Their weights, losses and trainable flag are the layer's too.
+   */
+  protected sublayers(): AnyLayer[] {
+    const found = new Set<AnyLayer>();
+    const seen = new Set<unknown>();
+    const visit = (value: unknown, depth: number): void => {
+      if (value === null || typeof value !== 'object' || seen.has(value) || depth > 4) return;
+      seen.add(value);
+      if (value instanceof Layer) {
+        if (value !== this) found.add(value as AnyLayer);
+        return;
+      }
+      if (Array.isArray(value)) for (const v of value) visit(v, depth + 1);
+      else if (value instanceof Map) for (const v of value.values()) visit(v, depth + 1);
+      else if (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null) for (const v of Object.values(value)) visit(v, depth + 1);
+    };
+    for (const v of Object.values(this)) visit(v, 0);
+    return [...found];
+  }
+
+  /** This layer and every layer below it, each once. */
+  private layerTree(): AnyLayer[] {
+    const all = new Set<AnyLayer>([this as AnyLayer]);
+    for (const layer of all) for (const sub of (layer as Layer<Tensor | Tensor[]>).sublayers()) all.add(sub);
+    return [...all];
+  }
+
+  /** All weights: its own (trainable ones first), then each sublayer's, each once (Keras 3's order). */
   get weights(): Variable[] {
-    return [...this.trainableWeights, ...this.nonTrainableWeights];
+    const subs = this.sublayers();
+    if (subs.length === 0) return this.ownWeights();
+    return [...new Set([...this.ownWeights(), ...subs.flatMap((l) => l.weights)])];
   }
 
   /** The weights an optimizer updates; empty when the layer is frozen. */
   get trainableWeights(): Variable[] {
-    return this.trainableFlag ? this.variables.filter((v) => this.createdTrainable.has(v)) : [];
+    return this.trainableFlag ? this.weights.filter((v) => v.trainable) : [];
   }
 
-  /** The weights not trained by gradients (e.g. BatchNormalization's moving statistics). */
+  /** The weights not trained by gradients (e.g. BatchNormalization's moving statistics; all of them when frozen). */
   get nonTrainableWeights(): Variable[] {
-    return this.trainableFlag ? this.variables.filter((v) => !this.createdTrainable.has(v)) : this.variables.slice();
+    return this.trainableFlag ? this.weights.filter((v) => !v.trainable) : this.weights;
   }
 
   /** Number of weight values. Throws if the layer is not built yet, as Keras. */
@@ -400,7 +438,7 @@ export abstract class Layer<Out extends Tensor | Tensor[] = Tensor> {
     if (!this.built) {
       throw new Error(`${this.name}: countParams() needs the layer built; call build(inputShape) or apply it to data first`);
     }
-    return this.variables.reduce((n, v) => n + v.size, 0);
+    return this.weights.reduce((n, v) => n + v.size, 0);
   }
 
   /** Copies of the weight values, in `weights` order. */
@@ -428,19 +466,22 @@ export abstract class Layer<Out extends Tensor | Tensor[] = Tensor> {
   }
 
   /**
-   * The regularization penalties of this layer (weight regularizers, and the activity
-   * regularizer of the latest training call), added to the loss by `fit` and `evaluate`.
+   * The regularization penalties of this layer and its sublayers (weight regularizers, and the
+   * activity regularizer of each training call since the last step), added to the loss by `fit`
+   * and `evaluate`. A layer reached twice in the tree counts once.
    */
   get losses(): Tensor[] {
     const out: Tensor[] = [];
-    for (const [v, reg] of this.regularizers) out.push(reg.penalty(v));
-    if (this.activityLoss !== null) out.push(this.activityLoss);
+    for (const layer of this.layerTree()) {
+      for (const [v, reg] of layer.regularizers) out.push(reg.penalty(v));
+      out.push(...layer.activityLosses);
+    }
     return out;
   }
 
-  /** Forgets the activity penalty of the last call (models call it before each step). */
+  /** Forgets the activity penalties of the past calls, in this layer and its sublayers (models call it before each step). */
   clearActivityLoss(): void {
-    this.activityLoss = null;
+    for (const layer of this.layerTree()) layer.activityLosses.length = 0;
   }
 
   // ---- input checks -----------------------------------------------------------------------------
@@ -608,15 +649,24 @@ function splitCallArgs(args: CallArgs): { plain: Record<string, unknown>; tensor
  * unknown sizes (the batch axis 1 then 2; other axes 8 then 12, even and large enough for most
  * windows); a size that differs between the two runs depends on an unknown one and is unknown.
  */
-function traceOutputShape(layer: Layer<Tensor | Tensor[]>, inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape | SymbolicShape[] {
+function traceOutputShape(layer: Layer<Tensor | Tensor[]>, inputShape: SymbolicShape | SymbolicShape[], args: CallArgs): SymbolicShape | SymbolicShape[] {
   const list = isShapeList(inputShape);
   const shapes: SymbolicShape[] = list ? inputShape : [inputShape as SymbolicShape];
+  const zerosOf = (s: SymbolicShape, second: boolean): Tensor => {
+    const concrete = s.map((d, axis) => d ?? (axis === 0 ? (second ? 2 : 1) : second ? 12 : 8));
+    return new Tensor(new Float32Array(concrete.reduce((p, q) => p * q, 1)), concrete);
+  };
   const run = (second: boolean): { shapes: (readonly number[])[]; several: boolean } => noGrad(() => {
-    const xs = shapes.map((s) => {
-      const concrete = s.map((d, axis) => d ?? (axis === 0 ? (second ? 2 : 1) : second ? 12 : 8));
-      return new Tensor(new Float32Array(concrete.reduce((a, b) => a * b, 1)), concrete);
-    });
-    const y = layer.call(list ? xs : xs[0]!, { training: false });
+    const xs = shapes.map((s) => zerosOf(s, second));
+    // The call's own arguments, symbolic tensors among them as zeros of their shapes.
+    const callArgs: CallArgs = {};
+    for (const [key, value] of Object.entries(args)) {
+      if (key === 'mask') continue;
+      if (isSymbolicTensor(value)) callArgs[key] = zerosOf(value.shape, second);
+      else if (Array.isArray(value) && value.some((v) => isSymbolicTensor(v))) callArgs[key] = value.map((v) => (isSymbolicTensor(v) ? zerosOf(v.shape, second) : v));
+      else callArgs[key] = value;
+    }
+    const y = layer.call(list ? xs : xs[0]!, { ...callArgs, training: false });
     return { shapes: (Array.isArray(y) ? y : [y]).map((t) => t.shape), several: Array.isArray(y) };
   });
   let a: ReturnType<typeof run>;

@@ -99,13 +99,13 @@ export abstract class Merge extends Layer {
   /** The shapes of a list of inputs, or an error naming the layer: not a list, or the wrong count. */
   protected checkList(inputShape: SymbolicShape | SymbolicShape[] | readonly number[]): SymbolicShape[] {
     if (!isShapeList(inputShape as SymbolicShape)) {
-      throw new Error(`${this.name}: a ${this.getClassName()} layer takes a list of tensors, e.g. apply([a, b]); got one tensor of shape ${formatSymbolicShape(inputShape as SymbolicShape)}`);
+      throw new Error(`${this.name}: ${withArticle(this.getClassName())} layer takes a list of tensors, e.g. apply([a, b]); got one tensor of shape ${formatSymbolicShape(inputShape as SymbolicShape)}`);
     }
     const shapes = inputShape as SymbolicShape[];
     if (this.exactInputs !== null && shapes.length !== this.exactInputs) {
-      throw new Error(`${this.name}: a ${this.getClassName()} layer takes exactly ${this.exactInputs} inputs, got ${shapes.length}`);
+      throw new Error(`${this.name}: ${withArticle(this.getClassName())} layer takes exactly ${this.exactInputs} inputs, got ${shapes.length}`);
     }
-    if (shapes.length < this.minInputs) throw new Error(`${this.name}: a ${this.getClassName()} layer takes at least ${this.minInputs} input(s), got ${shapes.length}`);
+    if (shapes.length < this.minInputs) throw new Error(`${this.name}: ${withArticle(this.getClassName())} layer takes at least ${this.minInputs} input(s), got ${shapes.length}`);
     return shapes;
   }
 }
@@ -438,4 +438,9 @@ function batchDot(x: Tensor, y: Tensor, ax: number, ay: number): Tensor {
   const out = ops.matmul(xm, ym); // [batch, m, n]
   const shape = [batch, ...xRest, ...yRest];
   return ops.reshape(out, shape.length === 1 ? [batch, 1] : shape);
+}
+
+/** 'a Concatenate', 'an Add', 'an Average'. */
+function withArticle(word: string): string {
+  return `${/^[AEIOU]/.test(word) ? 'an' : 'a'} ${word}`;
 }

@@ -50,7 +50,9 @@ export class SymbolicTensor {
     this.shape = Object.freeze(shape.slice());
     this.node = node;
     this.tensorIndex = tensorIndex;
-    this.name = name ?? (nextTensorNumber++ === 0 ? 'keras_tensor' : `keras_tensor_${nextTensorNumber - 1}`);
+    // keras_tensor, keras_tensor_1, keras_tensor_2, ... (Keras 3's automatic names).
+    this.name = name ?? (nextTensorNumber === 0 ? 'keras_tensor' : `keras_tensor_${nextTensorNumber}`);
+    if (name === undefined) nextTensorNumber++;
   }
 
   /** Number of axes, batch axis included. */
@@ -73,6 +75,17 @@ export class SymbolicTensor {
     const dims = this.shape.map((d) => (d === null ? 'None' : String(d)));
     return `SymbolicTensor ${this.name} (${dims.join(', ')}${dims.length === 1 ? ',' : ''}) from ${this.node.layer.name}`;
   }
+}
+
+// Tensor methods called on a symbolic tensor (`x.add(y)` in a functional graph) get an error that
+// says what to do instead of "is not a function".
+for (const method of ['add', 'sub', 'mul', 'div', 'matmul', 'reshape', 'transpose', 'sum', 'mean', 'relu', 'exp', 'log', 'square', 'sqrt', 'neg', 'abs', 'concat', 'slice']) {
+  Object.defineProperty(SymbolicTensor.prototype, method, {
+    value(this: SymbolicTensor): never {
+      throw new Error(`${this.name}.${method}(): a symbolic tensor (from tk.input or a layer applied to one) has a shape but no values, so it has no ops; in a functional model combine symbolic tensors with layers (tk.layers.Add, Multiply, Concatenate, Dense, Reshape, ...)`);
+    },
+    enumerable: false,
+  });
 }
 
 /** The structure a layer was called with: one tensor, or a list of them (a merge layer's inputs). */

@@ -3,6 +3,7 @@
 // The model class is handed in (`make`), so this file needs only its types.
 
 import type { AnyLayer } from '../layers/layer.js';
+import { Merge } from '../layers/merging.js';
 import { deserializeLayer } from '../layers/registry.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
 import { isPlainObject } from '../trainers/data.js';
@@ -24,7 +25,8 @@ export function functionalFromConfig(config: ModelConfig, make: (args: ModelArgs
     if (layer.name !== name) throw new Error(`${who}: layers[${i}] is named '${name}' but its config says '${layer.name}'`);
     if (layers.has(name)) throw new Error(`${who}: two layers are named '${name}'`);
     layers.set(name, layer);
-    queues.push({ layer, calls: (entry.inboundNodes ?? []).slice(), list: entry.inputIsList === true });
+    // A merge layer always takes a list (TF.js's files do not say so for a list of one).
+    queues.push({ layer, calls: (entry.inboundNodes ?? []).slice(), list: entry.inputIsList === true || layer instanceof Merge });
   });
   const tensorAt = (ref: unknown, at: string): SymbolicTensor | null => {
     if (!Array.isArray(ref) || ref.length < 3) throw new Error(`${who}: ${at}: expected [layer name, node index, tensor index], got ${JSON.stringify(ref)}`);

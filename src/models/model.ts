@@ -112,6 +112,9 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> extends La
    * ```
    */
   static override fromConfig(config: LayerConfig): Model {
+    if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+      throw new Error(`${this.name}.fromConfig: expected a config object (what getConfig() returns), got ${describe(config)}`);
+    }
     if (this !== Model) {
       // A subclassed model: its own constructor takes its config (Keras's default from_config),
       // without the keys that describe a graph.
@@ -146,14 +149,19 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> extends La
     if (args === null || typeof args !== 'object' || Array.isArray(args)) {
       throw new Error(`Model: expected { inputs, outputs, name }, got ${describe(args)}`);
     }
-    for (const key of Object.keys(args)) {
-      if (!['inputs', 'outputs', 'name', 'trainable'].includes(key)) throw new Error(`Model: unknown option '${key}' (valid: inputs, outputs, name, trainable)`);
+    // A subclass passes its own options on (as a Layer's do); tk.Model itself takes only these.
+    if (new.target === Model) {
+      for (const key of Object.keys(args)) {
+        if (!['inputs', 'outputs', 'name', 'trainable'].includes(key)) throw new Error(`Model: unknown option '${key}' (valid: inputs, outputs, name, trainable)`);
+      }
     }
     if ((args.inputs === undefined) !== (args.outputs === undefined)) {
       throw new Error(`Model: give both inputs and outputs (a functional model), or neither (a subclassed model with its own call)`);
     }
     super({ name: args.name, trainable: args.trainable });
     this.trainer = new Trainer(this);
+    // Masks pass through a model: its layers read them and attach their own to the outputs.
+    this.supportsMasking = true;
     if (args.inputs !== undefined && args.outputs !== undefined) {
       const who = this.name;
       const inputs = flatten(args.inputs, who, 'inputs');
@@ -198,12 +206,7 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> extends La
    */
   get layers(): AnyLayer[] {
     if (this.graph !== null) return this.graph.layers.slice();
-    const found: AnyLayer[] = [];
-    for (const value of Object.values(this)) {
-      if (value instanceof Layer) found.push(value as AnyLayer);
-      else if (Array.isArray(value)) for (const v of value) if (v instanceof Layer) found.push(v as AnyLayer);
-    }
-    return [...new Set(found)];
+    return super.sublayers(); // a subclassed model: the layers in its fields
   }
 
   /**
@@ -217,7 +220,8 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> extends La
    */
   getLayer(nameOrOptions: string | { name?: string; index?: number }): AnyLayer {
     const layers = this.layers;
-    const opts = typeof nameOrOptions === 'string' ? { name: nameOrOptions } : nameOrOptions ?? {};
+    const opts = typeof nameOrOptions === 'string' ? { name: nameOrOptions }
+      : nameOrOptions !== null && typeof nameOrOptions === 'object' ? nameOrOptions : { name: nameOrOptions as unknown as string };
     if (opts.index !== undefined) {
       if (opts.name !== undefined) throw new Error(`${this.name}.getLayer: give a name or an index, not both`);
       if (!Number.isInteger(opts.index) || opts.index < 0 || opts.index >= layers.length) {
@@ -225,7 +229,7 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> extends La
       }
       return layers[opts.index]!;
     }
-    if (opts.name === undefined) throw new Error(`${this.name}.getLayer: give a layer name, or { index }`);
+    if (typeof opts.name !== 'string') throw new Error(`${this.name}.getLayer: give a layer name, or { index }; got ${describe(nameOrOptions)}`);
     const layer = layers.find((l) => l.name === opts.name);
     if (layer === undefined) {
       throw new Error(`${this.name}.getLayer: no layer named '${opts.name}' (the layers are ${layers.map((l) => `'${l.name}'`).join(', ')})`);
@@ -235,30 +239,9 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> extends La
 
   // ---- weights --------------------------------------------------------------------------------
 
-  /** All weights: the model's own, then each layer's in layer order, each once (Keras 3's order). */
-  override get weights(): Variable[] {
-    return unique([...this.ownWeights(), ...this.layers.flatMap((l) => l.weights)]);
-  }
-
-  /** The weights the optimizer trains (none when the model is frozen). */
-  override get trainableWeights(): Variable[] {
-    return this.trainable ? this.weights.filter((w) => w.trainable) : [];
-  }
-
-  /** The weights not trained by gradients (all of them when the model is frozen). */
-  override get nonTrainableWeights(): Variable[] {
-    return this.trainable ? this.weights.filter((w) => !w.trainable) : this.weights;
-  }
-
-  /** Whether the model's weights are trained. Setting it freezes (or unfreezes) every layer, as Keras. */
-  override get trainable(): boolean {
-    return super.trainable;
-  }
-  override set trainable(value: boolean) {
-    super.trainable = value;
-    // The constructor sets `trainable` before the layers exist.
-    if (this.trainer === undefined) return;
-    for (const layer of this.layers) layer.trainable = value;
+  /** The model's layers are its sublayers: their weights, losses and trainable flag are the model's (Layer's rules). */
+  protected override sublayers(): AnyLayer[] {
+    return this.layers;
   }
 
   /** Number of weight values. */
@@ -292,29 +275,6 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> extends La
       }
     });
     tensors.forEach((t, i) => ws[i]!.assign(t));
-  }
-
-  /** The regularization penalties of the model and every layer (weights, and the activity of the latest training call). */
-  override get losses(): Tensor[] {
-    const seen = new Set<AnyLayer>();
-    const out: Tensor[] = [...super.losses];
-    for (const layer of this.layers) {
-      if (seen.has(layer)) continue;
-      seen.add(layer);
-      out.push(...layer.losses);
-    }
-    return out;
-  }
-
-  /** Forgets the activity penalties of the last call, in the model and every layer. */
-  override clearActivityLoss(): void {
-    super.clearActivityLoss();
-    for (const layer of this.layers) layer.clearActivityLoss();
-  }
-
-  /** @internal TrainableModel: the same, under the trainer's name. */
-  clearActivityLosses(): void {
-    this.clearActivityLoss();
   }
 
   // ---- computing ------------------------------------------------------------------------------
@@ -351,9 +311,24 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> extends La
   override apply(inputs: TensorLike | readonly TensorLike[] | { readonly [name: string]: TensorLike }, args?: CallArgs): Out;
   override apply(inputs: unknown, args: CallArgs = {}): unknown {
     if (isPlainObject(inputs) && this.inputStructure !== null) {
-      inputs = standardizeData(inputs as ModelData, this.inputNames, this.name, 'x');
+      const dict = inputs as Record<string, unknown>;
+      if (Object.values(dict).some((v) => isSymbolicTensor(v))) {
+        // Symbolic tensors by input name (a nested model with named inputs): in input order.
+        for (const key of Object.keys(dict)) if (!this.inputNames.includes(key)) throw new Error(`${this.name}: '${key}' is not one of the model's inputs (${this.inputNames.map((n) => `'${n}'`).join(', ')})`);
+        inputs = this.inputNames.map((n) => {
+          if (!Object.hasOwn(dict, n)) throw new Error(`${this.name}: the input '${n}' is missing`);
+          return dict[n];
+        });
+      } else {
+        inputs = standardizeData(inputs as ModelData, this.inputNames, this.name, 'x');
+      }
     }
     return super.apply(inputs as TensorLike, args);
+  }
+
+  /** The layers of the graph attach the output masks themselves: the model adds none of its own. */
+  override computeMask(): null {
+    return null;
   }
 
   /**
@@ -362,15 +337,12 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> extends La
    */
   private adjustInput(x: Tensor, i: number, who: string): Tensor {
     const declared = this.graph!.inputs[i]!.shape;
-    let t = x;
-    if (t.rank === declared.length + 1 && t.shape[t.rank - 1] === 1) t = ops.reshape(t, t.shape.slice(0, -1));
-    else if (t.rank === declared.length - 1 && declared[declared.length - 1] === 1) t = ops.expandDims(t, -1);
-    const ok = t.rank === declared.length && declared.every((d, j) => j === 0 || d === null || d === t.shape[j]);
-    if (!ok) {
+    const fitted = fitInputShape(declared, x.shape);
+    if (fitted === null) {
       const label = this.graph!.inputs.length === 1 ? '' : ` '${this.inputNames[i]}'`;
       throw new Error(`${who}: input${label}: expected shape ${formatSymbolicShape([null, ...declared.slice(1)])}, got ${formatShape(x.shape)}`);
     }
-    return t;
+    return fitted.length === x.rank ? x : ops.reshape(x, fitted as number[]);
   }
 
   /** The outputs as `call` returns them: one tensor for one output (also for `outputs: [y]`), else a list. */
@@ -378,10 +350,22 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> extends La
     return ys.length === 1 ? ys[0]! : ys;
   }
 
-  override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape | SymbolicShape[] {
-    if (this.graph === null) return super.computeOutputShape(inputShape);
-    const shapes = this.graph.outputs.map((t) => t.shape);
-    return shapes.length === 1 ? shapes[0]! : shapes;
+  override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[], args?: CallArgs): SymbolicShape | SymbolicShape[] {
+    if (this.graph === null) return super.computeOutputShape(inputShape, args);
+    // Applied to symbolic tensors (a nested model): the inputs must fit, as they must with data.
+    const shapes = isShapeList(inputShape) ? inputShape : [inputShape as SymbolicShape];
+    const inputs = this.graph.inputs;
+    if (shapes.length !== inputs.length) {
+      throw new Error(`${this.name}: the model has ${inputs.length} inputs (${this.inputNames.map((s) => `'${s}'`).join(', ')}), got ${shapes.length}`);
+    }
+    shapes.forEach((shape, i) => {
+      if (fitInputShape(inputs[i]!.shape, shape) === null) {
+        const label = inputs.length === 1 ? '' : ` '${this.inputNames[i]}'`;
+        throw new Error(`${this.name}: input${label}: expected shape ${formatSymbolicShape([null, ...inputs[i]!.shape.slice(1)])}, got ${formatSymbolicShape(shape)}`);
+      }
+    });
+    const out = this.graph.outputs.map((t) => t.shape);
+    return out.length === 1 ? out[0]! : out;
   }
 
   // ---- the TrainableModel interface (src/trainers/trainer.ts) --------------------------------
@@ -394,6 +378,11 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> extends La
   /** @internal True for a subclassed model: its architecture is its code, not a graph. */
   get isSubclassed(): boolean {
     return this.graph === null && this.getClassName() !== 'Sequential';
+  }
+
+  /** @internal True when the outputs were given as an object keyed by name (compile may leave some out). */
+  get outputsByName(): boolean {
+    return this.outputStructure?.kind === 'dict';
   }
 
   /** @internal Whether the number of outputs is known (a subclassed model learns it at its first call). */
@@ -436,10 +425,7 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> extends La
     if (this.graph === null) return;
     xs.forEach((x, i) => {
       const declared = this.graph!.inputs[i]!.shape;
-      const t = x.rank === declared.length + 1 && x.shape[x.rank - 1] === 1 ? x.shape.slice(0, -1)
-        : x.rank === declared.length - 1 && declared[declared.length - 1] === 1 ? [...x.shape, 1] : x.shape;
-      const ok = t.length === declared.length && declared.every((d, j) => j === 0 || d === null || d === t[j]);
-      if (!ok) {
+      if (fitInputShape(declared, x.shape) === null) {
         const label = xs.length === 1 ? what : `${what} '${this.inputNames[i]}'`;
         throw new Error(`${who}: ${label}: expected input shape ${formatSymbolicShape([null, ...declared.slice(1)])}, got ${formatShape(x.shape)}`);
       }
@@ -802,14 +788,26 @@ export interface ModelConfig extends LayerConfig {
   outputLayers?: unknown;
 }
 
-function unique<T>(items: T[]): T[] {
-  return [...new Set(items)];
+
+/**
+ * Keras's per-input rule: an extra trailing axis of size 1 is squeezed, and one missing axis is
+ * added when the declared last size is 1; then every size but the batch's must match (unknown
+ * sizes match anything). The fitted shape, or null when it does not fit.
+ */
+export function fitInputShape(declared: SymbolicShape, shape: SymbolicShape, adjust = true): SymbolicShape | null {
+  let t = shape;
+  if (adjust && t.length === declared.length + 1 && t[t.length - 1] === 1) t = t.slice(0, -1);
+  else if (adjust && t.length === declared.length - 1 && declared[declared.length - 1] === 1) t = [...t, 1];
+  const ok = t.length === declared.length && declared.every((d, j) => j === 0 || d === null || t[j] === null || d === t[j]);
+  return ok ? t : null;
 }
 
-function describe(v: unknown): string {
+/** A short rendering of a value for model errors (the class name of an object). */
+export function describe(v: unknown): string {
   if (v === null) return 'null';
   if (v === undefined) return 'undefined';
   if (typeof v === 'object') return (v as object).constructor?.name ?? 'an object';
-  if (typeof v === 'function') return `the function ${v.name || '(anonymous)'}`;
+  // Not String(v): that would print a whole class's source.
+  if (typeof v === 'function') return `the function ${v.name || '(anonymous)'} (a class not instantiated? use new)`;
   return `${typeof v} ${String(v)}`;
 }

@@ -8,7 +8,7 @@
 // user can cut a feature extractor out of it with `tk.model({ inputs: m.inputs, outputs: m.layers[1].output })`.
 // Semantics follow Keras 3 (keras-facts §1, §7, §8); option names follow TF.js.
 
-import { Layer, formatSymbolicShape, type AnyLayer, type CallArgs, type LayerConfig, type SymbolicShape } from '../layers/layer.js';
+import { Layer, formatSymbolicShape, isShapeList, type AnyLayer, type CallArgs, type LayerConfig, type SymbolicShape } from '../layers/layer.js';
 import { InputLayer } from '../layers/input_layer.js';
 import { isSymbolicTensor, type SymbolicTensor } from '../layers/symbolic.js';
 import { deserializeLayer } from '../layers/registry.js';
@@ -17,7 +17,7 @@ import { Tensor, type TensorLike } from '../tensor/tensor.js';
 import { asBatchTensor } from '../trainers/data.js';
 import { checkOptions } from '../trainers/trainer.js';
 import { LayerGraph } from './functional.js';
-import { Model, type ModelConfig } from './model.js';
+import { describe, fitInputShape, Model, type ModelConfig } from './model.js';
 
 export type { CompileArgs } from '../trainers/compile.js';
 export type { FitArgs, EvaluateArgs, PredictArgs, OnBatchArgs } from '../trainers/trainer.js';
@@ -57,6 +57,7 @@ export class Sequential extends Model<Tensor> {
    * ```
    */
   static override fromConfig(config: LayerConfig): Sequential {
+    if (config === null || typeof config !== 'object') throw new Error(`Sequential.fromConfig: expected a config object (what getConfig() returns), got ${describe(config)}`);
     const layers = config.layers;
     if (!Array.isArray(layers)) throw new Error(`Sequential.fromConfig: expected { name, layers: [{ className, config }, ...] }, got layers ${typeof layers}`);
     const model = new Sequential({
@@ -72,8 +73,10 @@ export class Sequential extends Model<Tensor> {
   private readonly stack: AnyLayer[] = [];
   /** Declared input shape with batch axis, from an InputLayer or the first layer's inputShape. */
   private declaredInput: SymbolicShape | null = null;
-  /** Output shape of each layer of the stack, once built. */
-  private outputShapes: SymbolicShape[] = [];
+  /** The symbolic output of each layer of the stack, once built. */
+  private outputs_: SymbolicTensor[] = [];
+  /** The input the stack is applied to when built. */
+  private inputLayer: InputLayer | null = null;
 
   constructor(args: readonly AnyLayer[] | SequentialArgs = {}) {
     if (!Array.isArray(args)) {
@@ -103,7 +106,9 @@ export class Sequential extends Model<Tensor> {
    */
   add(layer: AnyLayer): void {
     this.addWithoutBuild(layer);
-    this.tryBuild();
+    // Built already: only the new layer is applied, after the last one (no rebuild of the stack).
+    if (this.built) this.extend(layer);
+    else this.tryBuild();
   }
 
   private addWithoutBuild(layer: AnyLayer): void {
@@ -124,7 +129,6 @@ export class Sequential extends Model<Tensor> {
       this.declaredInput = layer.batchInputShape;
     }
     this.stack.push(layer);
-    this.unbuild();
   }
 
   /**
@@ -138,15 +142,32 @@ export class Sequential extends Model<Tensor> {
   pop(): AnyLayer {
     const layer = this.stack.pop();
     if (layer === undefined) throw new Error(`${this.name}: pop() on a model with no layers`);
-    this.unbuild();
-    this.tryBuild();
+    if (this.built) {
+      // The graph now ends at the previous layer's output (the popped layer's call is left behind).
+      this.outputs_.pop();
+      if (this.stack.length === 0) {
+        this.built = false;
+        this.graph = null;
+      } else {
+        this.graph = new LayerGraph([this.inputLayer!.output], [this.outputs_[this.outputs_.length - 1]!], this.name);
+      }
+    }
     return layer;
   }
 
-  private unbuild(): void {
-    this.built = false;
-    this.graph = null;
-    this.outputShapes = [];
+  /** Applies a layer added to a built model to the last output, and extends the graph. */
+  private extend(layer: AnyLayer): void {
+    const last = this.outputs_[this.outputs_.length - 1] ?? this.inputLayer!.output;
+    let out: SymbolicTensor | SymbolicTensor[];
+    try {
+      out = layer.apply(last);
+      if (Array.isArray(out)) throw new Error(`${this.name}: the layer '${layer.name}' has several outputs; a Sequential model needs one output per layer (use the functional API)`);
+    } catch (e) {
+      this.stack.pop(); // a layer that does not fit is not kept
+      throw e;
+    }
+    this.outputs_.push(out as SymbolicTensor);
+    this.graph = new LayerGraph([this.inputLayer!.output], [out as SymbolicTensor], this.name);
   }
 
   /**
@@ -189,18 +210,22 @@ export class Sequential extends Model<Tensor> {
       this.declaredInput = shape.slice();
       return;
     }
-    // The stack applied to a symbolic input: builds each layer, and gives the model its graph.
-    const input = new InputLayer({ batchInputShape: shape, name: `${this.name}_input` }).output;
+    // The stack applied to a symbolic input: builds each layer, and gives the model its graph. One
+    // InputLayer serves every build for the same shape (as Keras 3).
+    if (this.inputLayer === null || !sameSymbolic(this.inputLayer.batchInputShape!, shape)) {
+      this.inputLayer = new InputLayer({ batchInputShape: shape, name: `${this.name}_input` });
+    }
+    const input = this.inputLayer.output;
     let current: SymbolicTensor = input;
-    const shapes: SymbolicShape[] = [];
+    const outputs: SymbolicTensor[] = [];
     for (const layer of this.stack) {
       const out = layer.apply(current);
       if (Array.isArray(out)) throw new Error(`${this.name}: the layer '${layer.name}' has several outputs; a Sequential model needs one output per layer (use the functional API)`);
       current = out as SymbolicTensor;
-      shapes.push(current.shape);
+      outputs.push(current);
     }
     this.declaredInput = shape.slice();
-    this.outputShapes = shapes;
+    this.outputs_ = outputs;
     this.graph = new LayerGraph([input], [current], this.name);
     this.built = true;
   }
@@ -242,7 +267,7 @@ export class Sequential extends Model<Tensor> {
   override apply(inputs: TensorLike | readonly TensorLike[] | { readonly [name: string]: TensorLike }, args?: CallArgs): Tensor;
   override apply(inputs: unknown, args: CallArgs = {}): unknown {
     if (this.stack.length === 0) throw new Error(`${this.name}: the model has no layers`);
-    if (inputs instanceof Tensor || !(isSymbolicArg(inputs))) {
+    if (!isSymbolicArg(inputs)) {
       const input = asBatchTensor(inputs as TensorLike, `${this.name}`);
       this.checkInputs([input], this.name, '');
       this.ensureBuilt([input]);
@@ -263,6 +288,10 @@ export class Sequential extends Model<Tensor> {
   }
 
   override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {
+    const declared = this.declaredInput;
+    if (declared !== null && (isShapeList(inputShape) || fitInputShape(declared, inputShape, false) === null)) {
+      throw new Error(`${this.name}: expected input shape ${formatSymbolicShape([null, ...declared.slice(1)])}, got ${isShapeList(inputShape) ? 'a list of inputs' : formatSymbolicShape(inputShape)}`);
+    }
     let current = inputShape as SymbolicShape;
     for (const layer of this.stack) current = layer.computeOutputShape(current) as SymbolicShape;
     return current;
@@ -272,9 +301,7 @@ export class Sequential extends Model<Tensor> {
   override checkInputs(xs: readonly Tensor[], who: string, what: string): void {
     const declared = this.declaredInput;
     const x = xs[0]!;
-    if (declared === null) return;
-    const ok = declared.length === x.rank && declared.every((d, i) => i === 0 || d === null || d === x.shape[i]);
-    if (!ok) {
+    if (declared !== null && fitInputShape(declared, x.shape, false) === null) {
       // The batch axis is shown as None: it is not checked (a deferred build pins the first batch's size).
       throw new Error(`${who}: ${what === '' ? '' : `${what}: `}expected input shape ${formatSymbolicShape([null, ...declared.slice(1)])}, got ${formatShape(x.shape)}`);
     }
@@ -283,7 +310,7 @@ export class Sequential extends Model<Tensor> {
   /** @internal predict of zero samples: an empty tensor shaped like the output. */
   override emptyOutputs(xs: readonly Tensor[]): Tensor[] {
     this.ensureBuilt(xs);
-    const outShape = this.outputShapes[this.outputShapes.length - 1]!;
+    const outShape = this.outputs_[this.outputs_.length - 1]!.shape;
     return [new Tensor(new Float32Array(0), [0, ...outShape.slice(1).map((d) => d ?? 0)])];
   }
 
@@ -293,7 +320,7 @@ export class Sequential extends Model<Tensor> {
 
   protected override summaryOutputShape(layer: AnyLayer): SymbolicShape | null {
     if (!layer.built) return null;
-    return this.outputShapes[this.stack.indexOf(layer)] ?? null;
+    return this.outputs_[this.stack.indexOf(layer)]?.shape ?? null;
   }
 
   /** The model's configuration: its name and each layer's class and config (TF.js camelCase). */
@@ -317,10 +344,3 @@ function sameSymbolic(a: SymbolicShape, b: SymbolicShape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (typeof v === 'object') return (v as object).constructor?.name ?? 'an object';
-  // Not String(v): that would print a whole class's source.
-  if (typeof v === 'function') return `the function ${v.name || '(anonymous)'} (a class not instantiated? use new)`;
-  return `${typeof v} ${String(v)}`;
-}

@@ -166,9 +166,9 @@ export function track(tracker: LossTracker, size: number, total: number, perOutp
  * `compile`'s arguments resolved against the model's outputs: every loss, weight and metric found,
  * every name checked, each output given its own metric instances.
  */
-export function compileFor(args: CompileArgs, outputNames: readonly string[], who: string): Compiled;
+export function compileFor(args: CompileArgs, outputNames: readonly string[], who: string, outputsByName?: boolean): Compiled;
 export function compileFor(args: CompileArgs, outputNames: null, who: string): null;
-export function compileFor(args: CompileArgs, outputNames: readonly string[] | null, who: string): Compiled | null {
+export function compileFor(args: CompileArgs, outputNames: readonly string[] | null, who: string, outputsByName = false): Compiled | null {
   if (args === null || typeof args !== 'object') throw new Error(`${who}: compile() expects { optimizer, loss, metrics }, got ${String(args)}`);
   for (const key of Object.keys(args)) {
     if (!['optimizer', 'loss', 'metrics', 'lossWeights'].includes(key)) {
@@ -184,7 +184,7 @@ export function compileFor(args: CompileArgs, outputNames: readonly string[] | n
     return null;
   }
   const n = outputNames.length;
-  const losses = perOutput(args.loss as unknown, outputNames, who, 'loss', isLossList).map((l) => (l === null ? null : getLoss(l as LossIdentifier)));
+  const losses = perOutput(args.loss as unknown, outputNames, who, 'loss', outputsByName).map((l) => (l === null ? null : getLoss(l as LossIdentifier)));
   if (losses.every((l) => l === null)) throw new Error(`${who}: compile() got no loss for any output`);
   const weights = resolveLossWeights(args.lossWeights, outputNames, who);
   const metricLists = resolveMetrics(args.metrics, outputNames, who);
@@ -209,13 +209,12 @@ export function compileFor(args: CompileArgs, outputNames: readonly string[] | n
   return new Compiled(optimizer, outputs);
 }
 
-function isLossList(v: unknown): boolean {
-  return Array.isArray(v);
-}
-
-/** Spreads one value, a list or a dict over the outputs. */
-function perOutput(value: unknown, names: readonly string[], who: string, what: string, isList: (v: unknown) => boolean): unknown[] {
-  if (isList(value)) {
+/**
+ * Spreads one value, a list or a dict over the outputs. With outputs given as a list, a dict must
+ * name every output (Keras 3); with outputs given by name, it may leave some out.
+ */
+function perOutput(value: unknown, names: readonly string[], who: string, what: string, outputsByName: boolean): unknown[] {
+  if (Array.isArray(value)) {
     const list = value as unknown[];
     if (list.length !== names.length) {
       throw new Error(`${who}: compile() ${what}: a list needs one entry per output (${names.map((s) => `'${s}'`).join(', ')}), got ${list.length}`);
@@ -225,7 +224,7 @@ function perOutput(value: unknown, names: readonly string[], who: string, what: 
   if (isPlainObject(value)) {
     checkKeys(value, names, who, what);
     const missing = names.filter((name) => !Object.hasOwn(value, name));
-    if (missing.length > 0 && what === 'loss') {
+    if (missing.length > 0 && what === 'loss' && !outputsByName) {
       // Keras: with list outputs, the dict must name every output (null for no loss).
       throw new Error(`${who}: compile() loss: the object names no loss for ${missing.map((s) => `'${s}'`).join(', ')}; give every output a key (null for an output without a loss)`);
     }

@@ -46,13 +46,15 @@ export interface TrainableModel extends CallbackModel {
   /** The forward pass, one tensor per output. */
   forward(xs: readonly Tensor[], training: boolean): Tensor[];
   /** Forgets the activity penalties of the previous step. */
-  clearActivityLosses(): void;
+  clearActivityLoss(): void;
   /** What predict returns for zero samples: an empty tensor per output. */
   emptyOutputs(xs: readonly Tensor[]): Tensor[];
   /** Reads x as the model takes it (one array, or per input a list or a dict); errors start with `${who}: ${what}`. */
   standardizeInputs(x: ModelData, who: string, what: string): Tensor[];
   /** False while the model cannot tell yet how many outputs it has (a subclassed model before its first call). */
   readonly outputsKnown: boolean;
+  /** True when the outputs were given by name (compile's loss object may then leave some out). */
+  readonly outputsByName?: boolean;
 }
 
 /** Options of `fit` (TF.js spelling, Keras 3 semantics). */
@@ -190,7 +192,7 @@ export class Trainer {
    */
   compile(args: CompileArgs): void {
     if (this.model.outputsKnown) {
-      this.setup = compileFor(args, this.model.outputNames, this.model.name);
+      this.setup = compileFor(args, this.model.outputNames, this.model.name, this.model.outputsByName);
       this.pending = null;
     } else {
       compileFor(args, null, this.model.name); // the checks that need no outputs, now
@@ -202,7 +204,7 @@ export class Trainer {
   /** The compiled setup, or null. */
   get compiled(): Compiled | null {
     if (this.setup === null && this.pending !== null && this.model.outputsKnown) {
-      this.setup = compileFor(this.pending, this.model.outputNames, this.model.name);
+      this.setup = compileFor(this.pending, this.model.outputNames, this.model.name, this.model.outputsByName);
       this.pending = null;
     }
     return this.setup;
@@ -275,7 +277,7 @@ export class Trainer {
   private trainStep(compiled: Compiled, batch: Batch): { total: number; perOutput: (number | null)[] } {
     const model = this.model;
     model.ensureBuilt(batch.xs);
-    model.clearActivityLosses();
+    model.clearActivityLoss();
     const weights = model.trainableWeights;
     const step: { preds: Tensor[]; total: Tensor | null; perOutput: (Tensor | null)[] } = { preds: [], total: null, perOutput: [] };
     // The gradients are those of the scaled loss (optimizer.lossScaleFactor, unscaled again by
@@ -301,7 +303,7 @@ export class Trainer {
     noGrad(() => {
       const model = this.model;
       model.ensureBuilt(batch.xs);
-      model.clearActivityLosses();
+      model.clearActivityLoss();
       const preds = model.forward(batch.xs, false);
       const { total, perOutput } = compiled.computeLoss(batch.ys, preds, batch.weights, model.losses);
       track(tracker, batch.size, total.item(), perOutput.map((l) => (l === null ? null : l.item())));
@@ -324,7 +326,13 @@ export class Trainer {
     for (let step = 0; steps === null || step < steps; step++) {
       throwIfAborted(signal);
       const r = (yield source.next()) as IteratorResult<Batch>;
-      if (r.done) break;
+      if (r.done) {
+        // A dataset that gives nothing would log a loss of 0: say so instead.
+        if (step === 0 && source instanceof DatasetSource) {
+          throw new Error(`${source.who}: the dataset gave no batches (a generator can be iterated only once: give an iterable whose [Symbol.iterator]() starts afresh)`);
+        }
+        break;
+      }
       yield hooks.call('onTestBatchBegin', step, {});
       this.testStep(compiled, r.value, tracker);
       yield hooks.call('onTestBatchEnd', step, compiled.logs(tracker));
@@ -358,6 +366,18 @@ export class Trainer {
     const who = `${model.name}.fit`;
     const dataset = isDataset(x);
     const args = (dataset ? y ?? {} : maybeArgs) as FitArgs;
+    // A subclassed model compiled before it ever ran, fitted on a dataset: its first batch builds
+    // it (Keras does the same), and goes back in front of the others.
+    let first: AnyIterator<unknown> | null = null;
+    if (dataset && this.compiled === null && this.pending !== null) {
+      const it = iterate(x as Dataset);
+      const head = await it.next();
+      if (head.done !== true) {
+        const xs = this.inputs(elementParts(head.value, who, 0, false).xs, who, 'dataset element 0 xs');
+        this.model.ensureBuilt(xs.map((t) => takeRows(t, null, 0, Math.min(1, t.shape[0]!))));
+      }
+      first = prepend(head, it);
+    }
     const compiled = this.requireCompiled('fit', x);
     this.refuseWhileFitting('fit');
     checkFitArgs(args, who, dataset);
@@ -385,10 +405,10 @@ export class Trainer {
       const at = splitForValidation(n, args.validationSplit, who);
       // The validation part keeps its sampleWeight, but not classWeight: Keras applies class
       // weights to the training data only. (The two are never both given.)
-      const all = train;
-      const vWeights = all.weights.map((w) => (args.sampleWeight === undefined || w === null ? null : w.subarray(at)));
-      validation = new ArrayData(all.slice(at, n).xs, all.slice(at, n).ys, vWeights);
-      train = all.slice(0, at);
+      const tail = train.slice(at, n);
+      const vWeights = train.weights.map((w) => (args.sampleWeight === undefined || w === null ? null : w.subarray(at)));
+      validation = new ArrayData(tail.xs, tail.ys, vWeights);
+      train = train.slice(0, at);
     }
 
     const n = train?.size ?? 0;
@@ -419,13 +439,13 @@ export class Trainer {
 
     this.fitting = true;
     try {
-      return await runAsync(this.fitLoop(compiled, train, x as Dataset, validation, args, { epochs, initialEpoch, batchSize, steps }, callbacks, history));
+      return await runAsync(this.fitLoop(compiled, train, x as Dataset, first, validation, args, { epochs, initialEpoch, batchSize, steps }, callbacks, history));
     } finally {
       this.fitting = false;
     }
   }
 
-  private *fitLoop(compiled: Compiled, train: ArrayData | null, dataset: Dataset, validation: ArrayData | Dataset | null, args: FitArgs,
+  private *fitLoop(compiled: Compiled, train: ArrayData | null, dataset: Dataset, first: AnyIterator<unknown> | null, validation: ArrayData | Dataset | null, args: FitArgs,
     plan: { epochs: number; initialEpoch: number; batchSize: number; steps: number | null }, callbacks: CallbackList, history: History): Loop<History> {
     const model = this.model;
     const who = `${model.name}.fit`;
@@ -436,60 +456,72 @@ export class Trainer {
     const rng = randomSource();
     const stepsPerEpoch = train === null ? args.stepsPerEpoch ?? null : plan.steps;
     // With stepsPerEpoch, a dataset's epochs continue one iterator (as Keras and TF.js).
-    const shared: AnyIterator<unknown> | null = train === null && stepsPerEpoch !== null ? iterate(dataset) : null;
-    let trainingLogs: Logs = {};
-    model.stopTraining = false;
-    this.setHistory(history);
-    yield hooks.call('onTrainBegin', {});
-    for (let epoch = plan.initialEpoch; epoch < plan.epochs; epoch++) {
-      compiled.resetMetrics();
-      yield hooks.call('onEpochBegin', epoch, {});
-      let source: BatchSource;
-      if (train !== null) {
-        if (args.shuffle ?? true) rng.shuffle(order);
-        source = train.batches(plan.batchSize, order);
-      } else {
-        source = new DatasetSource(this, shared ?? iterate(dataset), compiled, args.classWeight, who, false);
-      }
-      const tracker = newTracker(compiled.outputs.length);
-      let logs: Logs = {};
-      let step = 0;
-      let ranOut = false;
-      for (; stepsPerEpoch === null || step < stepsPerEpoch; step++) {
-        throwIfAborted(args.signal);
-        const r = (yield source.next()) as IteratorResult<Batch>;
-        if (r.done) {
-          ranOut = train === null && (stepsPerEpoch !== null || step === 0);
-          break;
+    // Every dataset iterator this fit opens, closed at the end however it ends (an async generator's cleanup runs).
+    const opened: AnyIterator<unknown>[] = [];
+    const open = (): AnyIterator<unknown> => {
+      const it = first ?? iterate(dataset);
+      first = null;
+      opened.push(it);
+      return it;
+    };
+    const shared: AnyIterator<unknown> | null = train === null && stepsPerEpoch !== null ? open() : null;
+    try {
+      let trainingLogs: Logs = {};
+      model.stopTraining = false;
+      this.history = history;
+      yield hooks.call('onTrainBegin', {});
+      for (let epoch = plan.initialEpoch; epoch < plan.epochs; epoch++) {
+        compiled.resetMetrics();
+        yield hooks.call('onEpochBegin', epoch, {});
+        let source: BatchSource;
+        if (train !== null) {
+          if (args.shuffle ?? true) rng.shuffle(order);
+          source = train.batches(plan.batchSize, order);
+        } else {
+          source = new DatasetSource(this, shared ?? open(), compiled, args.classWeight, who, false);
         }
-        const batch = r.value;
-        yield hooks.call('onBatchBegin', step, { batch: step, size: batch.size });
-        const losses = this.trainStep(compiled, batch);
-        track(tracker, batch.size, losses.total, losses.perOutput);
-        logs = compiled.logs(tracker);
-        yield hooks.call('onBatchEnd', step, logs);
+        const tracker = newTracker(compiled.outputs.length);
+        let logs: Logs = {};
+        let step = 0;
+        let ranOut = false;
+        for (; stepsPerEpoch === null || step < stepsPerEpoch; step++) {
+          throwIfAborted(args.signal);
+          const r = (yield source.next()) as IteratorResult<Batch>;
+          if (r.done) {
+            ranOut = train === null && (stepsPerEpoch !== null || step === 0);
+            break;
+          }
+          const batch = r.value;
+          yield hooks.call('onBatchBegin', step, { batch: step, size: batch.size });
+          const losses = this.trainStep(compiled, batch);
+          track(tracker, batch.size, losses.total, losses.perOutput);
+          logs = compiled.logs(tracker);
+          yield hooks.call('onBatchEnd', step, logs);
+          if (model.stopTraining) break;
+          yield yieldToEventLoop();
+          yield hooks.call('onYield', epoch, step, logs); // TF.js's hook, after each yield
+        }
+        if (ranOut) {
+          // Keras: "Your input ran out of data; interrupting training."
+          console.warn(`${who}: the dataset ran out of batches at epoch ${epoch + 1}, step ${step} (${stepsPerEpoch === null ? 'it gave none this epoch' : `stepsPerEpoch is ${stepsPerEpoch}`}); training stops here. Make sure the dataset can give stepsPerEpoch × epochs batches, or leave stepsPerEpoch out to run each epoch to the dataset's end.`);
+          if (step === 0) break;
+          model.stopTraining = true;
+        }
+        if (validation !== null) {
+          const valLogs = yield* this.validate(compiled, validation, args, plan.batchSize, callbacks);
+          logs = { ...logs, ...valLogs };
+        }
+        trainingLogs = (yield hooks.call('onEpochEnd', epoch, sortLogs(logs))) as Logs; // sorted, as Keras (keras-facts §7.4)
         if (model.stopTraining) break;
-        yield yieldToEventLoop();
-        yield hooks.call('onYield', epoch, step, logs); // TF.js's hook, after each yield
       }
-      if (ranOut) {
-        // Keras: "Your input ran out of data; interrupting training."
-        console.warn(`${who}: the dataset ran out of batches at epoch ${epoch + 1}, step ${step} (${stepsPerEpoch === null ? 'it gave none this epoch' : `stepsPerEpoch is ${stepsPerEpoch}`}); training stops here. Make sure the dataset can give stepsPerEpoch × epochs batches, or leave stepsPerEpoch out to run each epoch to the dataset's end.`);
-        if (step === 0) break;
-        model.stopTraining = true;
-      }
-      if (validation !== null) {
-        const valLogs = yield* this.validate(compiled, validation, args, plan.batchSize, callbacks);
-        logs = { ...logs, ...valLogs };
-      }
-      trainingLogs = (yield hooks.call('onEpochEnd', epoch, sortLogs(logs))) as Logs; // sorted, as Keras (keras-facts §7.4)
-      if (model.stopTraining) break;
+      // As Keras: an optimizer keeping a weight EMA (useEma) writes it into the weights now, before
+      // onTrainEnd, which receives the last epoch's logs (with the keys callbacks added).
+      if (plan.epochs > 0) compiled.optimizer.finalizeVariableValues(model.trainableWeights);
+      yield hooks.call('onTrainEnd', trainingLogs);
+      return history;
+    } finally {
+      for (const it of opened) void Promise.resolve(it.return?.()).catch(() => {});
     }
-    // As Keras: an optimizer keeping a weight EMA (useEma) writes it into the weights now, before
-    // onTrainEnd, which receives the last epoch's logs (with the keys callbacks added).
-    if (plan.epochs > 0) compiled.optimizer.finalizeVariableValues(model.trainableWeights);
-    yield hooks.call('onTrainEnd', trainingLogs);
-    return history;
   }
 
   /**
@@ -507,9 +539,6 @@ export class Trainer {
 
   /** The History of the latest fit, for the model to expose. */
   history: History | null = null;
-  private setHistory(h: History): void {
-    this.history = h;
-  }
 
   // ---- evaluate and predict -----------------------------------------------------------------------
 
@@ -644,7 +673,7 @@ class DatasetSource implements BatchSource {
     private readonly iterator: AnyIterator<unknown>,
     private readonly compiled: Compiled | null,
     private readonly classWeight: Record<number, number> | undefined,
-    private readonly who: string,
+    readonly who: string,
     private readonly forPredict: boolean,
   ) {}
 
@@ -662,6 +691,19 @@ class DatasetSource implements BatchSource {
 }
 
 // ---- helpers --------------------------------------------------------------------------------
+
+/** An iterator that gives `head` (already taken from `rest`) first, then the rest. */
+function prepend<T>(head: IteratorResult<T>, rest: AnyIterator<T>): AnyIterator<T> {
+  let given = false;
+  return {
+    next: () => {
+      if (given) return rest.next();
+      given = true;
+      return head;
+    },
+    return: (value?: unknown) => (rest.return?.(value) ?? { done: true, value: undefined }),
+  } as AnyIterator<T>;
+}
 
 /** The per-batch outputs joined along the batch axis: one tensor per output. */
 function joinBatches(parts: Tensor[][]): Tensor[] {
@@ -730,9 +772,12 @@ function checkFitArgs(args: FitArgs, who: string, dataset: boolean): void {
   }
   optionalSteps(args.stepsPerEpoch, 'stepsPerEpoch', who);
   optionalSteps(args.validationSteps, 'validationSteps', who);
+  if (args.validationBatchSize !== undefined && isDataset(vd)) {
+    throw new Error(`${who}: validationBatchSize is for validation arrays; a validation dataset's batches are its own`);
+  }
   if (dataset) {
     // As Keras: these describe arrays; a dataset brings its own batches.
-    for (const key of ['batchSize', 'validationSplit', 'sampleWeight', 'validationBatchSize'] as const) {
+    for (const key of ['batchSize', 'validationSplit', 'sampleWeight'] as const) {
       if (args[key] !== undefined) throw new Error(`${who}: ${key} is for arrays; with a dataset, its batches are the batches (weights go in them as sampleWeight)`);
     }
     if (args.shuffle === true) throw new Error(`${who}: shuffle is for arrays; shuffle the dataset itself`);

@@ -159,7 +159,7 @@ describe('bad input', () => {
   });
 
   it('one tensor, the wrong count, a bad axis or option', () => {
-    expect(() => new tk.layers.Add().apply(tk.input({ shape: [4] }))).toThrow(/add: a Add layer takes a list of tensors, e\.g\. apply\(\[a, b\]\); got one tensor of shape \(None, 4\)/);
+    expect(() => new tk.layers.Add().apply(tk.input({ shape: [4] }))).toThrow(/add: an Add layer takes a list of tensors, e\.g\. apply\(\[a, b\]\); got one tensor of shape \(None, 4\)/);
     const s = tk.input({ shape: [4] });
     expect(() => new tk.layers.Subtract().apply([s, s, s])).toThrow('subtract: a Subtract layer takes exactly 2 inputs, got 3');
     expect(() => new tk.layers.Dot({ axes: 0 }).apply([s, s])).toThrow(/each axis must be a non-batch axis/);

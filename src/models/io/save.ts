@@ -20,6 +20,7 @@ export function modelToArtifacts(model: SaveableModel, options: SaveOptions = {}
   const topology = topologyToJson(model);
   const training = trainingConfigToJson(model);
   if (training !== null) topology.training_config = training;
+  checkUniqueWeightNames(model.weights, `${model.name}.save`);
   const weights: WeightToWrite[] = model.weights.map((w) => ({ name: w.name ?? 'weight', shape: w.shape, values: w.data, dtype: 'float32' }));
   const optimizer = model.optimizer;
   if (options.includeOptimizer === true && optimizer !== null) weights.push(...optimizerWeightsToWrite(optimizer));
@@ -35,7 +36,8 @@ export function modelToArtifacts(model: SaveableModel, options: SaveOptions = {}
 }
 
 /** Weights alone: artifacts without a topology. */
-export function weightsToArtifacts(model: { readonly weights: Variable[] }): ModelArtifacts {
+export function weightsToArtifacts(model: { readonly name: string; readonly weights: Variable[] }): ModelArtifacts {
+  checkUniqueWeightNames(model.weights, `${model.name}.saveWeights`);
   const { specs, data } = encodeWeights(model.weights.map((w) => ({ name: w.name ?? 'weight', shape: w.shape, values: w.data, dtype: 'float32' })));
   return { weightSpecs: specs, weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer, format: 'layers-model' };
 }
@@ -49,6 +51,21 @@ export async function saveModel(model: SaveableModel, destination: string | IOHa
 /** Saves the weights of `model` alone (see `Model.saveWeights`). */
 export async function saveModelWeights(model: { readonly name: string; readonly weights: Variable[] }, destination: string | IOHandler): Promise<SaveResult> {
   return toHandler(destination, `${model.name}.saveWeights`).save!(weightsToArtifacts(model));
+}
+
+/**
+ * Weights are saved and matched by name: two with one name (a layer of a nested model named like
+ * one outside it) would load into each other's place, so such a model is refused, naming the pair.
+ */
+function checkUniqueWeightNames(weights: readonly Variable[], who: string): void {
+  const seen = new Set<string>();
+  for (const w of weights) {
+    const name = w.name ?? 'weight';
+    if (seen.has(name)) {
+      throw new Error(`${who}: two weights are named '${name}' (layers with the same name, one inside a nested model); weights are saved by name, so give one of the layers another name`);
+    }
+    seen.add(name);
+  }
 }
 
 function toHandler(destination: string | IOHandler, who: string): IOHandler {

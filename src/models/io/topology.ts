@@ -134,7 +134,8 @@ function modelConfigToKeras(model: TopologyModel): JsonObject {
   const nodeRef = (ref: unknown[]): JsonValue[] => {
     const [name, node, tensor] = ref as [string, number, number];
     const producer = byName.get(name)!;
-    return [name, node + (isModel(producer) ? 1 : 0), tensor];
+    // +1 for a nested Sequential or functional model (TF.js's construction node); not for a subclassed one.
+    return [name, node + (isModel(producer) && (producer as TopologyModel).isSubclassed !== true ? 1 : 0), tensor];
   };
   const layers = (config.layers as { name: string; inboundNodes: unknown[][][] }[]).map((entry) => {
     const layer = byName.get(entry.name)!;
@@ -142,7 +143,12 @@ function modelConfigToKeras(model: TopologyModel): JsonObject {
     return dict({ name: entry.name, class_name: fileClassName(layer), config: layerFileConfig(layer), inbound_nodes: inbound as JsonValue[] });
   });
   const refs = (value: unknown): JsonValue[] => (Array.isArray(value) ? value : Object.values(value as object)).map((r) => nodeRef(r as unknown[]));
-  return dict({ name: model.name, layers, input_layers: refs(config.inputLayers), output_layers: refs(config.outputLayers) });
+  const out = dict({ name: model.name, layers, input_layers: refs(config.inputLayers), output_layers: refs(config.outputLayers) });
+  // Inputs or outputs given by name: TF.js's lists lose the names, so tensorkit also writes them
+  // (keys TF.js ignores), and data dicts and per-output losses keep working after a load.
+  if (!Array.isArray(config.inputLayers)) out.input_names = Object.keys(config.inputLayers as object);
+  if (!Array.isArray(config.outputLayers)) out.output_names = Object.keys(config.outputLayers as object);
+  return out;
 }
 
 /** A call's keyword arguments in the file: snake_case keys, plain values. */
@@ -154,7 +160,10 @@ function kwargsToKeras(kwargs: Options | undefined, who: string): JsonObject {
 
 /** A layer's config in the file: a nested model's model config, else the layer's own. */
 function layerFileConfig(layer: AnyLayer): JsonObject {
-  return isModel(layer) ? modelConfigToKeras(layer as TopologyModel) : layerConfigToKeras(layer);
+  // A registered subclassed model is saved as a layer: its class and its own arguments (it builds
+  // when the outer graph applies it).
+  if (isModel(layer) && (layer as TopologyModel).isSubclassed !== true) return modelConfigToKeras(layer as TopologyModel);
+  return layerConfigToKeras(layer);
 }
 
 function layerConfigToKeras(layer: AnyLayer): JsonObject {
@@ -365,7 +374,9 @@ const ENTRY_KEYS = new Set(['class_name', 'className', 'config', 'module', 'regi
 function functionalFromJson(raw: unknown, path: string, limits: LoadLimits, counter: { layers: number }): LayerConfig {
   const config = expectObject(raw, path);
   for (const key of Object.keys(config)) {
-    if (!['name', 'layers', 'input_layers', 'output_layers', 'trainable', 'inputLayers', 'outputLayers'].includes(key)) fail(`${path}.${key}`, `unknown functional model option '${key}'`);
+    if (!['name', 'layers', 'input_layers', 'output_layers', 'trainable', 'inputLayers', 'outputLayers', 'input_names', 'output_names'].includes(key)) {
+      fail(`${path}.${key}`, `unknown functional model option '${key}'`);
+    }
   }
   const out: LayerConfig = {};
   const n = get(config, 'name');
@@ -408,8 +419,19 @@ function functionalFromJson(raw: unknown, path: string, limits: LoadLimits, coun
     return arr.map((r, i) => ref(r, `${at}[${i}]`));
   };
   out.layers = layers;
-  out.inputLayers = refs('input_layers', 'inputLayers');
-  out.outputLayers = refs('output_layers', 'outputLayers');
+  // tensorkit's names for inputs or outputs given as an object (see the writer).
+  const named = (list: unknown, key: string): unknown => {
+    const names = get(config, key);
+    if (names === undefined || names === null) return list;
+    const keys = expectArray(names, `${path}.${key}`, limits.maxLayers).map((k, i) => expectName(k, `${path}.${key}[${i}]`, limits.maxNameLength));
+    const refsList = list as unknown[];
+    if (keys.length !== refsList.length || new Set(keys).size !== keys.length) fail(`${path}.${key}`, `expected ${refsList.length} distinct names, one per entry`);
+    const byName = Object.create(null) as Record<string, unknown>;
+    keys.forEach((k, i) => (byName[k] = refsList[i]));
+    return byName;
+  };
+  out.inputLayers = named(refs('input_layers', 'inputLayers'), 'input_names');
+  out.outputLayers = named(refs('output_layers', 'outputLayers'), 'output_names');
   return out;
 }
 

@@ -85,7 +85,9 @@ export function trainingConfigToJson(model: TrainableModel): JsonObject | null {
   if (optimizer === null || setup === null) return null;
   const optimizerConfig = dict({ class_name: optimizer.className, config: jsonCopy(optimizer.getConfig()) });
   if (setup.length === 1) {
-    return dict({ loss: lossToJson(setup[0]!.loss!), metrics: setup[0]!.metrics.map((m) => m.name), optimizer_config: optimizerConfig });
+    const one = dict({ loss: lossToJson(setup[0]!.loss!), metrics: setup[0]!.metrics.map((m) => m.name), optimizer_config: optimizerConfig });
+    if (setup[0]!.weight !== 1) one.loss_weights = setup[0]!.weight;
+    return one;
   }
   const out = dict({
     loss: dict(Object.fromEntries(setup.map((o) => [o.name, o.loss === null ? null : lossToJson(o.loss)]))),
