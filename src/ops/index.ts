@@ -16,6 +16,11 @@ export { softmax, logSoftmax } from './softmax.js';
 export { softmaxCrossEntropyWithLogits, sigmoidCrossEntropyWithLogits } from './crossentropy.js';
 export { conv2d, type Conv2DOptions } from './conv2d.js';
 export { maxPool2d, avgPool2d, globalAvgPool2d, globalMaxPool2d } from './pool.js';
+export { conv2dTranspose, type Conv2DTransposeOptions } from './conv2d_transpose.js';
+export { depthwiseConv2d, depthwiseConv2dBackpropInput, depthwiseConv2dBackpropFilter, separableConv2d } from './depthwise_conv2d.js';
+export { conv3d, conv3dBackpropInput, conv3dBackpropFilter, type Conv3DOptions } from './conv3d.js';
+export { maxPool3d, avgPool3d } from './pool3d.js';
+export { resizeBilinear, upSampling2d } from './resize.js';
 export { backward } from '../autograd/tape.js';
 
 /** One row of the derivative table. */
@@ -83,6 +88,20 @@ export const primitives: readonly PrimitiveRule[] = [
   { op: 'conv2d', derivative: 'dz = dy·[y > 0] if relu fused, else dy;  dx = col2im(dz·Wᵀ);  dW = cols(x)ᵀ·dz;  db = Σ dz over N, H, W', file: 'conv2d.ts' },
   { op: 'maxPool2d', derivative: 'dx[argmax of each window] += dy', file: 'pool.ts' },
   { op: 'avgPool2d', derivative: 'dx[each real cell of the window] += dy / (real cells)', file: 'pool.ts' },
+  { op: 'conv2dTranspose', derivative: 'dx = conv2d(dy, W) = cols(dy)·W;  dW = conv2dBackpropFilter(dy, x) = cols(dy)ᵀ·x;  db = Σ dy over N, H, W', file: 'conv2d_transpose.ts' },
+  { op: 'depthwiseConv2d', derivative: 'dx = depthwiseConv2dBackpropInput(dy, W);  dW = depthwiseConv2dBackpropFilter(dy, x);  db = Σ dy over N, H, W', file: 'depthwise_conv2d.ts' },
+  { op: 'depthwiseConv2dBackpropInput', derivative: 'to dy: depthwiseConv2d(g, W);  to W: depthwiseConv2dBackpropFilter(dy, g)', file: 'depthwise_conv2d.ts' },
+  { op: 'depthwiseConv2dBackpropFilter', derivative: 'to dy: depthwiseConv2d(x, g);  to x: depthwiseConv2dBackpropInput(dy, g)', file: 'depthwise_conv2d.ts' },
+  { op: 'conv3d', derivative: 'dx = conv3dBackpropInput(dy, W) = col2vol(dy·Wᵀ);  dW = conv3dBackpropFilter(dy, x) = cols(x)ᵀ·dy;  db = Σ dy over N, D, H, W', file: 'conv3d.ts' },
+  { op: 'conv3dBackpropInput', derivative: 'to dy: conv3d(g, W);  to W: conv3dBackpropFilter(dy, g)', file: 'conv3d.ts' },
+  { op: 'conv3dBackpropFilter', derivative: 'to dy: conv3d(x, g);  to x: conv3dBackpropInput(dy, g)', file: 'conv3d.ts' },
+  { op: 'maxPool3d', derivative: 'dx = maxPool3dGrad(dy): dx[argmax of each window] += dy', file: 'pool3d.ts' },
+  { op: 'maxPool3dGrad', derivative: 'to dy: maxPool3dGradGrad(g) = g[argmax];  to x: 0', file: 'pool3d.ts' },
+  { op: 'maxPool3dGradGrad', derivative: 'to g: maxPool3dGrad(dy);  to x: 0', file: 'pool3d.ts' },
+  { op: 'avgPool3d', derivative: 'dx = avgPool3dGrad(dy): dx[each real cell of the window] += dy / (real cells)', file: 'pool3d.ts' },
+  { op: 'avgPool3dGrad', derivative: 'to dy: avgPool3d(g)', file: 'pool3d.ts' },
+  { op: 'resizeBilinear', derivative: 'dx = resizeBilinearGrad(dy): each output pixel’s four weights sent back to their inputs', file: 'resize.ts' },
+  { op: 'resizeBilinearGrad', derivative: 'to dy: resizeBilinear(g)', file: 'resize.ts' },
 ];
 
 bindTensorOps(self);
