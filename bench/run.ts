@@ -14,6 +14,7 @@ const suites: Suite[] = [
   { name: 'conv', load: () => import('./conv.bench.js') },
   { name: 'training', load: () => import('./training.bench.js') },
   { name: 'threads', load: () => import('./threads.bench.js') },
+  { name: 'image', load: () => import('./image.bench.js') },
 ];
 
 async function main(args: string[]): Promise<void> {

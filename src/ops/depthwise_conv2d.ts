@@ -18,7 +18,7 @@
 
 import { record } from '../autograd/tape.js';
 import { conv2dGeometry, type Conv2DGeometry } from '../tensor/kernels/conv_geometry.js';
-import { depthwiseBackwardFilter, depthwiseBackwardInput, depthwiseForward } from '../tensor/kernels/depthwise.js';
+import { depthwiseBackwardFilter, depthwiseBackwardInput, depthwiseForward } from '../tensor/kernels/engine.js';
 import { formatShape, shapesEqual, sizeOf } from '../tensor/shape.js';
 import { Tensor, toTensor, type TensorLike } from '../tensor/tensor.js';
 import { conv2d, normalizeDataFormat, normalizePadding, pair, type Conv2DOptions, type ConvWindow } from './conv2d.js';
