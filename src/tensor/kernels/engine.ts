@@ -499,10 +499,29 @@ export function depthwiseBackwardInput(dy: Float32Array, g: Conv2DGeometry, w: F
   }
   const e = expandedGeometry(g, M);
   const pixels = g.batch * g.inH * g.inW;
-  const dxe = M === 1 ? dx : new Float32Array(pixels * g.inC * M);
   const chunk = imagesPerCall(e, e.inC);
-  for (let b0 = 0; b0 < g.batch; b0 += chunk) simdEngine().depthwiseBackwardInput(dy, e, b0, Math.min(chunk, g.batch - b0), w, dxe);
-  if (M === 1) return;
+  let dxe: Float32Array;
+  if (g.strideH === 1 && g.strideW === 1) {
+    // Stride 1: the input gradient is a forward depthwise convolution of dy with the kernel flipped
+    // in space, padded by kEff − 1 − pad, so it takes the forward's fast rows (a gather, with the
+    // weights in registers) instead of a scatter: dx[i] = Σ_a dy[i + pad − a·d]·w[a].
+    const flipped = new Float32Array(w.length);
+    const CM = e.inC;
+    for (let a = 0; a < g.kH; a++) {
+      for (let b = 0; b < g.kW; b++) flipped.set(w.subarray((a * g.kW + b) * CM, (a * g.kW + b + 1) * CM), ((g.kH - 1 - a) * g.kW + (g.kW - 1 - b)) * CM);
+    }
+    const t: Conv2DGeometry = {
+      ...e, inH: g.outH, inW: g.outW, outH: g.inH, outW: g.inW,
+      padTop: (g.kH - 1) * g.dilationH - g.padTop, padLeft: (g.kW - 1) * g.dilationW - g.padLeft, padBottom: 0, padRight: 0,
+    };
+    dxe = M === 1 ? dx : new Float32Array(pixels * CM);
+    for (let b0 = 0; b0 < g.batch; b0 += chunk) simdEngine().depthwiseForward(dy, t, b0, Math.min(chunk, g.batch - b0), flipped, null, dxe, true);
+    if (M === 1) return;
+  } else {
+    dxe = M === 1 ? dx : new Float32Array(pixels * g.inC * M);
+    for (let b0 = 0; b0 < g.batch; b0 += chunk) simdEngine().depthwiseBackwardInput(dy, e, b0, Math.min(chunk, g.batch - b0), w, dxe);
+    if (M === 1) return;
+  }
   for (let p = 0, i = 0, o = 0; p < pixels; p++) {
     for (let c = 0; c < g.inC; c++, o++) {
       let s = 0;

@@ -324,10 +324,10 @@ export class SimdGemm {
 
   /**
    * Depthwise convolution forward (depth multiplier 1) of images b0 … b0+count of the NHWC batch
-   * x into their rows of y: y = depthwise(x, w) + bias (w: [kh·kw·C], bias: C numbers or null),
-   * on the calling thread. See depthwise_module.ts.
+   * x into their rows of y: y (+)= depthwise(x, w) + bias (w: [kh·kw·C], bias: C numbers or
+   * null; added to y's rows if `accumulate`), on the calling thread. See depthwise_module.ts.
    */
-  depthwiseForward(x: Float32Array, g: ConvShape, b0: number, count: number, w: Float32Array, bias: Float32Array | null, y: Float32Array): void {
+  depthwiseForward(x: Float32Array, g: ConvShape, b0: number, count: number, w: Float32Array, bias: Float32Array | null, y: Float32Array, accumulate = false): void {
     const image = g.inH * g.inW * g.inC, outImage = g.outH * g.outW * g.inC, taps = g.kH * g.kW * g.inC;
     const layout = this.layout(this.pool);
     const xAt = layout.take(count * image), wAt = layout.take(taps), yAt = layout.take(count * outImage);
@@ -336,7 +336,8 @@ export class SimdGemm {
     this.put(x, b0 * image, count * image, xAt);
     this.put(w, 0, taps, wAt);
     if (bias !== null) this.put(bias, 0, g.inC, biasAt);
-    this.exports.depthwise(xAt, wAt, biasAt, yAt, count, this.putGeometry(g));
+    if (accumulate) this.put(y, b0 * outImage, count * outImage, yAt);
+    this.exports.depthwise(xAt, wAt, biasAt, yAt, count, this.putGeometry(g), +accumulate);
     this.get(yAt, count * outImage, y, b0 * outImage);
   }
 
