@@ -154,6 +154,7 @@ export class SpatialDropout2D extends SpatialDropout {
     return this.dataFormat === 'channels_first' ? [shape[0]!, shape[1]!, 1, 1] : [shape[0]!, 1, 1, shape[3]!];
   }
 
+  /** The layer's configuration: rate, seed and data format (TF.js camelCase). */
   override getConfig(): LayerConfig {
     return { ...super.getConfig(), dataFormat: dataFormatConfig(this.dataFormat) };
   }
