@@ -16,7 +16,7 @@ export { softmax, logSoftmax } from './softmax.js';
 export { softmaxCrossEntropyWithLogits, sigmoidCrossEntropyWithLogits } from './crossentropy.js';
 export { conv2d, type Conv2DOptions } from './conv2d.js';
 export { maxPool2d, avgPool2d, globalAvgPool2d, globalMaxPool2d } from './pool.js';
-export { conv2dTranspose, conv2dTransposeLength, type Conv2DTransposeOptions } from './conv2d_transpose.js';
+export { conv2dTranspose, type Conv2DTransposeOptions } from './conv2d_transpose.js';
 export { depthwiseConv2d, depthwiseConv2dBackpropInput, depthwiseConv2dBackpropFilter, separableConv2d } from './depthwise_conv2d.js';
 export { conv3d, conv3dBackpropInput, conv3dBackpropFilter, type Conv3DOptions } from './conv3d.js';
 export { maxPool3d, avgPool3d } from './pool3d.js';
