@@ -15,6 +15,7 @@ const suites: Suite[] = [
   { name: 'training', load: () => import('./training.bench.js') },
   { name: 'threads', load: () => import('./threads.bench.js') },
   { name: 'higher_order', load: () => import('./higher_order.bench.js') },
+  { name: 'image', load: () => import('./image.bench.js') },
 ];
 
 async function main(args: string[]): Promise<void> {

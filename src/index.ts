@@ -45,6 +45,8 @@ export { registerClass, getRegisteredClass, deserializeLayer, type SerializableC
 export type { TrainableModel } from './trainers/trainer.js';
 export { loadModel, type LoadOptions, type ModelArtifacts, type IOHandler, type SaveOptions, type SaveResult } from './models/io/index.js';
 export { softmaxCrossEntropyWithLogits, sigmoidCrossEntropyWithLogits } from './ops/index.js';
+export { conv2dTranspose, depthwiseConv2d, separableConv2d, conv3d, maxPool3d, avgPool3d, resizeBilinear, upSampling2d, type Conv2DTransposeOptions, type Conv3DOptions } from './ops/index.js';
+export { conv2dTransposeLength } from './ops/conv2d_transpose.js';
 
 // The Keras-style namespaces (tk.layers, tk.losses, ...) are the ones tk.keras groups.
 export { models, layers, activations, initializers, regularizers, losses, metrics, optimizers, callbacks } from './keras.js';

@@ -18,6 +18,13 @@ export { ReLU, type ReLUOptions } from './relu.js';
 export { LeakyReLU, type LeakyReLUOptions } from './leaky_relu.js';
 export { Conv2D, type Conv2DLayerOptions, type Conv2DLayerArgs } from './conv2d.js';
 export { MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, type Pooling2DOptions, type GlobalPooling2DOptions } from './pooling.js';
+export { Conv2DTranspose, type Conv2DTransposeLayerOptions, type Conv2DTransposeLayerArgs } from './conv2d_transpose.js';
+export { DepthwiseConv2D, type DepthwiseConv2DOptions, type DepthwiseConv2DArgs } from './depthwise_conv2d.js';
+export { SeparableConv2D, type SeparableConv2DOptions, type SeparableConv2DArgs } from './separable_conv2d.js';
+export { Conv3D, type Conv3DLayerOptions, type Conv3DLayerArgs } from './conv3d.js';
+export { MaxPooling3D, AveragePooling3D, type Pooling3DOptions } from './pooling3d.js';
+export { UpSampling2D, ZeroPadding2D, Cropping2D, type UpSampling2DOptions, type UpSamplingInterpolation, type ZeroPadding2DOptions, type Cropping2DOptions, type Border2D } from './reshaping.js';
+export { SpatialDropout1D, SpatialDropout2D, type SpatialDropout1DOptions, type SpatialDropout2DOptions } from './spatial_dropout.js';
 
 export * as activations from './activations.js';
 export * as initializers from './initializers.js';

@@ -6,6 +6,10 @@ import {
   Activation, Add, Average, AveragePooling2D, BatchNormalization, Concatenate, Conv2D, Dense, Dot, Dropout, Flatten, GlobalAveragePooling2D,
   GlobalMaxPooling2D, InputLayer, LeakyReLU, MaxPooling2D, Maximum, Minimum, Multiply, ReLU, Reshape, Softmax, Subtract,
 } from '../layers/index.js';
+import {
+  AveragePooling3D, Conv2DTranspose, Conv3D, Cropping2D, DepthwiseConv2D, MaxPooling3D, SeparableConv2D, SpatialDropout1D, SpatialDropout2D,
+  UpSampling2D, ZeroPadding2D,
+} from '../layers/index.js';
 import { registerBuiltin, type SerializableClass } from '../layers/registry.js';
 import { Model } from './model.js';
 import { Sequential } from './sequential.js';
@@ -17,6 +21,9 @@ const BUILTINS: [SerializableClass, ...string[]][] = [
   [Activation], [Reshape], [Softmax], [ReLU], [LeakyReLU], [InputLayer],
   [Add], [Subtract], [Multiply], [Average], [Maximum], [Minimum], [Concatenate], [Dot],
   [Sequential], [Model, 'Model'],
+  [Conv2DTranspose, 'Convolution2DTranspose'], [DepthwiseConv2D], [SeparableConv2D, 'SeparableConvolution2D'], [Conv3D, 'Convolution3D'],
+  [MaxPooling3D, 'MaxPool3D'], [AveragePooling3D, 'AvgPool3D'], [UpSampling2D], [ZeroPadding2D], [Cropping2D],
+  [SpatialDropout1D], [SpatialDropout2D],
 ];
 
 for (const [cls, ...aliases] of BUILTINS) registerBuiltin(cls, ...aliases);

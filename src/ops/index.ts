@@ -17,6 +17,11 @@ export { softmax, logSoftmax, logSoftmaxGrad } from './softmax.js';
 export { softmaxCrossEntropyWithLogits, sigmoidCrossEntropyWithLogits, softmaxCrossEntropyGrad, sigmoidCrossEntropyGrad } from './crossentropy.js';
 export { conv2d, conv2dBackpropInput, conv2dBackpropFilter, type Conv2DOptions } from './conv2d.js';
 export { maxPool2d, avgPool2d, globalAvgPool2d, globalMaxPool2d, maxPoolGrad, maxPoolGradGrad, avgPoolGrad } from './pool.js';
+export { conv2dTranspose, type Conv2DTransposeOptions } from './conv2d_transpose.js';
+export { depthwiseConv2d, depthwiseConv2dBackpropInput, depthwiseConv2dBackpropFilter, separableConv2d } from './depthwise_conv2d.js';
+export { conv3d, conv3dBackpropInput, conv3dBackpropFilter, type Conv3DOptions } from './conv3d.js';
+export { maxPool3d, avgPool3d } from './pool3d.js';
+export { resizeBilinear, upSampling2d } from './resize.js';
 export { backward } from '../autograd/tape.js';
 
 /** One row of the derivative table. */
@@ -134,6 +139,20 @@ export const primitives: readonly PrimitiveRule[] = [
     op: 'sparsemax', derivative: 'dx = on the support S: dy − mean_S(dy); 0 elsewhere', file: '../layers/activations.ts',
     records: ['mul', 'sum', 'div', 'add', 'neg'], fused: 'one pass over each row',
   },
+  { op: 'conv2dTranspose', derivative: 'dx = conv2d(dy, W) = cols(dy)·W;  dW = conv2dBackpropFilter(dy, x) = cols(dy)ᵀ·x;  db = Σ dy over N, H, W', file: 'conv2d_transpose.ts', records: ['conv2d', 'slice', 'pad', 'transpose', 'sum'], fused: 'dx = cols(dy)·W and dW = cols(dy)ᵀ·X in one im2col + GEMM pass, db by column sums' },
+  { op: 'depthwiseConv2d', derivative: 'dx = depthwiseConv2dBackpropInput(dy, W);  dW = depthwiseConv2dBackpropFilter(dy, x);  db = Σ dy over N, H, W', file: 'depthwise_conv2d.ts', records: ['depthwiseConv2dBackpropInput', 'depthwiseConv2dBackpropFilter', 'sum'] },
+  { op: 'depthwiseConv2dBackpropInput', derivative: 'to dy: depthwiseConv2d(g, W);  to W: depthwiseConv2dBackpropFilter(dy, g)', file: 'depthwise_conv2d.ts', records: ['depthwiseConv2d', 'depthwiseConv2dBackpropFilter'] },
+  { op: 'depthwiseConv2dBackpropFilter', derivative: 'to dy: depthwiseConv2d(x, g);  to x: depthwiseConv2dBackpropInput(dy, g)', file: 'depthwise_conv2d.ts', records: ['depthwiseConv2d', 'depthwiseConv2dBackpropInput'] },
+  { op: 'conv3d', derivative: 'dx = conv3dBackpropInput(dy, W) = col2vol(dy·Wᵀ);  dW = conv3dBackpropFilter(dy, x) = cols(x)ᵀ·dy;  db = Σ dy over N, D, H, W', file: 'conv3d.ts', records: ['conv3dBackpropInput', 'conv3dBackpropFilter', 'sum'] },
+  { op: 'conv3dBackpropInput', derivative: 'to dy: conv3d(g, W);  to W: conv3dBackpropFilter(dy, g)', file: 'conv3d.ts', records: ['conv3d', 'conv3dBackpropFilter'] },
+  { op: 'conv3dBackpropFilter', derivative: 'to dy: conv3d(x, g);  to x: conv3dBackpropInput(dy, g)', file: 'conv3d.ts', records: ['conv3d', 'conv3dBackpropInput'] },
+  { op: 'maxPool3d', derivative: 'dx = maxPool3dGrad(dy): dx[argmax of each window] += dy', file: 'pool3d.ts', records: ['maxPool3dGrad'] },
+  { op: 'maxPool3dGrad', derivative: 'to dy: maxPool3dGradGrad(g) = g[argmax];  to x: 0', file: 'pool3d.ts', records: ['maxPool3dGradGrad'] },
+  { op: 'maxPool3dGradGrad', derivative: 'to g: maxPool3dGrad(dy);  to x: 0', file: 'pool3d.ts', records: ['maxPool3dGrad'] },
+  { op: 'avgPool3d', derivative: 'dx = avgPool3dGrad(dy): dx[each real cell of the window] += dy / (real cells)', file: 'pool3d.ts', records: ['avgPool3dGrad'] },
+  { op: 'avgPool3dGrad', derivative: 'to dy: avgPool3d(g)', file: 'pool3d.ts', records: ['avgPool3d'] },
+  { op: 'resizeBilinear', derivative: 'dx = resizeBilinearGrad(dy): each output pixel’s four weights sent back to their inputs', file: 'resize.ts', records: ['resizeBilinearGrad'] },
+  { op: 'resizeBilinearGrad', derivative: 'to dy: resizeBilinear(g)', file: 'resize.ts', records: ['resizeBilinear'] },
 ];
 
 bindTensorOps(self);

@@ -44,6 +44,24 @@ function reluSafeConvInputs(): tk.Tensor[] {
 
 type Case = { name: string; f: (...xs: tk.Tensor[]) => tk.Tensor; inputs: tk.Tensor[] };
 
+/** A copy of t that requires a gradient, so the ops applied to it record. */
+function watch(t: tk.Tensor): tk.Tensor {
+  const c = t.clone();
+  c.requiresGrad = true;
+  return c;
+}
+
+/** The gradient y's node sends its first input for `dy`, computed outside noGrad: the rule's own ops record. */
+function backwardOf(y: tk.Tensor, dy: tk.Tensor): tk.Tensor {
+  return y.node!.backward(dy)[0]!;
+}
+
+/** `dy ↦ backwardOf(y, dy)` for a y recorded once, now (outside noGrad), by `make`. */
+function backwardFn(make: () => tk.Tensor): (dy?: tk.Tensor) => tk.Tensor {
+  const y = make();
+  return (dy) => backwardOf(y, dy!);
+}
+
 /** Broadcasting shape pairs used for every binary op. */
 const PAIRS: [number[], number[]][] = [[[2, 3], [2, 3]], [[2, 3], [3]], [[2, 1], [1, 4]], [[], [2, 3]], [[3, 2], []], [[], []], [[2, 1, 3], [4, 1]]];
 
@@ -225,6 +243,24 @@ const CASES: Record<string, Case[]> = {
   sparsemax: [
     { name: 'sparsemax last axis (supports away from the threshold)', f: (x) => tk.activations.sparsemax(x!), inputs: [tk.tensor([[1, 0.6, -0.5, -1], [-2, 0.4, 0.3, 0.25]])] },
   ],
+  // ---- the image ops (transposed, depthwise and 3-D convolutions, 3-D pooling, resizing) ----
+  conv2dTranspose: [
+    { name: 'conv2dTranspose 3x3 stride 2 same, bias', f: (x, w, b) => ops.conv2dTranspose(x!, w!, { strides: 2, padding: 'same' }, b!), inputs: [T([1, 3, 3, 2]), T([3, 3, 2, 2]), T([2])] },
+    { name: 'conv2dTranspose valid, outputPadding 1', f: (x, w) => ops.conv2dTranspose(x!, w!, { strides: 2, outputPadding: 1 }), inputs: [T([1, 2, 3, 1]), T([2, 3, 2, 1])] },
+  ],
+  depthwiseConv2d: [{ name: 'depthwiseConv2d M 2 same stride 2, bias', f: (x, w, b) => ops.depthwiseConv2d(x!, w!, { strides: 2, padding: 'same' }, b!), inputs: [T([1, 5, 4, 2]), T([3, 3, 2, 2]), T([4])] }],
+  depthwiseConv2dBackpropInput: [{ name: 'depthwiseConv2dBackpropInput', f: (d, w) => ops.depthwiseConv2dBackpropInput(d!, w!, [1, 4, 4, 2], { padding: 'same' }), inputs: [T([1, 4, 4, 2]), T([3, 3, 2, 1])] }],
+  depthwiseConv2dBackpropFilter: [{ name: 'depthwiseConv2dBackpropFilter', f: (d, x) => ops.depthwiseConv2dBackpropFilter(d!, x!, [2, 2, 2, 2], {}), inputs: [T([1, 3, 3, 4]), T([1, 4, 4, 2])] }],
+  conv3d: [{ name: 'conv3d 2x2x2 same, bias', f: (x, w, b) => ops.conv3d(x!, w!, { padding: 'same' }, b!), inputs: [T([1, 2, 3, 3, 2]), T([2, 2, 2, 2, 2]), T([2])] }],
+  conv3dBackpropInput: [{ name: 'conv3dBackpropInput', f: (d, w) => ops.conv3dBackpropInput(d!, w!, [1, 3, 3, 3, 1], {}), inputs: [T([1, 2, 2, 2, 2]), T([2, 2, 2, 1, 2])] }],
+  conv3dBackpropFilter: [{ name: 'conv3dBackpropFilter', f: (d, x) => ops.conv3dBackpropFilter(d!, x!, [2, 2, 2, 1, 2], {}), inputs: [T([1, 2, 2, 2, 2]), T([1, 3, 3, 3, 1])] }],
+  maxPool3d: [{ name: 'maxPool3d 2x2x2', f: (x) => ops.maxPool3d(x!, 2), inputs: [distinct([1, 4, 4, 2, 2])] }],
+  maxPool3dGrad: [{ name: 'maxPool3dGrad (the recorded backward of maxPool3d)', f: backwardFn(() => ops.maxPool3d(watch(distinct([1, 4, 4, 2, 1])), 2)), inputs: [T([1, 2, 2, 1, 1])] }],
+  maxPool3dGradGrad: [{ name: 'maxPool3dGradGrad (the backward of maxPool3dGrad)', f: backwardFn(() => backwardOf(ops.maxPool3d(watch(distinct([1, 4, 4, 2, 1])), 2), watch(T([1, 2, 2, 1, 1])))), inputs: [T([1, 4, 4, 2, 1])] }],
+  avgPool3d: [{ name: 'avgPool3d 3x3x3 stride 2 same', f: (x) => ops.avgPool3d(x!, 3, 2, 'same'), inputs: [T([1, 3, 4, 5, 2])] }],
+  avgPool3dGrad: [{ name: 'avgPool3dGrad (the recorded backward of avgPool3d)', f: backwardFn(() => ops.avgPool3d(watch(T([1, 4, 4, 2, 2])), 2)), inputs: [T([1, 2, 2, 1, 2])] }],
+  resizeBilinear: [{ name: 'resizeBilinear 3x4 → 5x7', f: (x) => ops.resizeBilinear(x!, [5, 7]), inputs: [T([2, 3, 4, 2])] }],
+  resizeBilinearGrad: [{ name: 'resizeBilinearGrad (the recorded backward of resizeBilinear)', f: backwardFn(() => ops.resizeBilinear(watch(T([1, 3, 4, 2])), [5, 7])), inputs: [T([1, 5, 7, 2])] }],
   // ---- composites ----
   sub: binaryCases('sub', (a, b) => a.sub(b)),
   softmax: [

@@ -43,6 +43,33 @@ function distinct(shape: number[]): tk.Tensor {
   return tk.tensor(vals, shape);
 }
 
+// The image ops' cases draw from a stream of their own, so that adding them leaves the draws of
+// the cases above (and the random projections drawn as the tests run) as they were.
+const rand2 = rng(716);
+const T2 = (shape: number[], o: RandOptions = {}): tk.Tensor => tk.tensor(randArray(sizeOf(shape), rand2, o), shape);
+function distinct2(shape: number[]): tk.Tensor {
+  const n = sizeOf(shape);
+  const vals = Array.from({ length: n }, (_, i) => (i - n / 2) * 0.13);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rand2() * (i + 1));
+    [vals[i], vals[j]] = [vals[j]!, vals[i]!];
+  }
+  return tk.tensor(vals, shape);
+}
+
+/** A copy of t that requires a gradient, so the ops applied to it record. */
+function watch(t: tk.Tensor): tk.Tensor {
+  const c = t.clone();
+  c.requiresGrad = true;
+  return c;
+}
+
+/** `dy ↦` the gradient y's node sends its first input, for a y recorded once by `make`: a gradient primitive as a function. */
+function backwardFn(make: () => tk.Tensor): (dy?: tk.Tensor) => tk.Tensor {
+  const y = make();
+  return (dy) => y.node!.backward(dy!)[0]!;
+}
+
 /** Two tensors on interleaved grids, never closer than 0.1 (for maximum/minimum). */
 function apart(sa: number[], sb: number[]): [tk.Tensor, tk.Tensor] {
   const grid = (shape: number[], shift: number): tk.Tensor =>
@@ -171,6 +198,24 @@ const CASES: Record<string, Case[]> = {
   maxPoolGrad: [c('maxPoolGrad(dy, x)', (d, x) => ops.maxPoolGrad(d!, x!, 2, 1), [T([1, 2, 2, 1]), distinct([1, 3, 3, 1])])],
   maxPoolGradGrad: [c('maxPoolGradGrad(g, x)', (g, x) => ops.maxPoolGradGrad(g!, x!, 2), [T([1, 4, 4, 1]), distinct([1, 4, 4, 1])])],
   avgPoolGrad: [c('avgPoolGrad(dy)', (d) => ops.avgPoolGrad(d!, [1, 4, 5, 1], 2, 2, 'same'), [T([1, 2, 3, 1])])],
+  conv2dTranspose: [
+    c('conv2dTranspose 3×3 stride 2 same, bias', (x, w, b) => ops.conv2dTranspose(x!, w!, { strides: 2, padding: 'same' }, b!), [T2([1, 2, 2, 2]), T2([3, 3, 2, 2]), T2([2])]),
+    c('conv2dTranspose valid, outputPadding 1', (x, w) => ops.conv2dTranspose(x!, w!, { strides: 2, outputPadding: 1 }), [T2([1, 2, 3, 1]), T2([2, 3, 2, 1])]),
+    c('conv2dTranspose 2×2 stride 3 same', (x, w) => ops.conv2dTranspose(x!, w!, { strides: 3, padding: 'same' }), [T2([1, 2, 2, 1]), T2([2, 2, 1, 1])]),
+  ],
+  depthwiseConv2d: [c('depthwiseConv2d M 2 stride 2 same, bias', (x, w, b) => ops.depthwiseConv2d(x!, w!, { strides: 2, padding: 'same' }, b!), [T2([1, 4, 3, 2]), T2([3, 3, 2, 2]), T2([4])])],
+  depthwiseConv2dBackpropInput: [c('depthwiseConv2dBackpropInput(dy, W)', (d, w) => ops.depthwiseConv2dBackpropInput(d!, w!, [1, 3, 3, 2], { padding: 'same' }), [T2([1, 3, 3, 2]), T2([2, 2, 2, 1])])],
+  depthwiseConv2dBackpropFilter: [c('depthwiseConv2dBackpropFilter(dy, x)', (d, x) => ops.depthwiseConv2dBackpropFilter(d!, x!, [2, 2, 2, 1], {}), [T2([1, 2, 2, 2]), T2([1, 3, 3, 2])])],
+  conv3d: [c('conv3d 2×2×2 same, bias', (x, w, b) => ops.conv3d(x!, w!, { padding: 'same' }, b!), [T2([1, 2, 3, 2, 1]), T2([2, 2, 2, 1, 2]), T2([2])])],
+  conv3dBackpropInput: [c('conv3dBackpropInput(dy, W)', (d, w) => ops.conv3dBackpropInput(d!, w!, [1, 3, 3, 2, 1], {}), [T2([1, 2, 2, 1, 2]), T2([2, 2, 2, 1, 2])])],
+  conv3dBackpropFilter: [c('conv3dBackpropFilter(dy, x)', (d, x) => ops.conv3dBackpropFilter(d!, x!, [2, 2, 2, 1, 2], {}), [T2([1, 2, 2, 1, 2]), T2([1, 3, 3, 2, 1])])],
+  maxPool3d: [c('maxPool3d 2×2×2', (x) => ops.maxPool3d(x!, 2), [distinct2([1, 4, 2, 2, 2])])],
+  maxPool3dGrad: [c('maxPool3dGrad (the backward of maxPool3d)', backwardFn(() => ops.maxPool3d(watch(distinct2([1, 4, 4, 2, 1])), 2)), [T2([1, 2, 2, 1, 1])])],
+  maxPool3dGradGrad: [c('maxPool3dGradGrad (the backward of maxPool3dGrad)', backwardFn(() => backwardFn(() => ops.maxPool3d(watch(distinct2([1, 4, 4, 2, 1])), 2))(watch(T2([1, 2, 2, 1, 1])))), [T2([1, 4, 4, 2, 1])])],
+  avgPool3d: [c('avgPool3d 3×3×3 stride 2 same', (x) => ops.avgPool3d(x!, 3, 2, 'same'), [T2([1, 3, 4, 3, 1])])],
+  avgPool3dGrad: [c('avgPool3dGrad (the backward of avgPool3d)', backwardFn(() => ops.avgPool3d(watch(T2([1, 4, 4, 2, 1])), 2)), [T2([1, 2, 2, 1, 1])])],
+  resizeBilinear: [c('resizeBilinear 3×4 → 5×7', (x) => ops.resizeBilinear(x!, [5, 7]), [T2([1, 3, 4, 2])])],
+  resizeBilinearGrad: [c('resizeBilinearGrad (the backward of resizeBilinear)', backwardFn(() => ops.resizeBilinear(watch(T2([1, 3, 4, 1])), [5, 7])), [T2([1, 5, 7, 1])])],
   sparsemax: [
     // supports {0, 1} and {1, 2, 3}: every output ≥ 0.1 from the threshold, so the support holds under ±h
     c('sparsemax', (x) => tk.activations.sparsemax(x!), [tk.tensor([[1, 0.6, -0.5, -1], [-2, 0.4, 0.3, 0.25]])]),

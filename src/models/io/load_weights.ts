@@ -1,6 +1,7 @@
 // Where saved models come from (a path, an IOHandler, artifacts in memory), the options every
 // loader takes, and `loadWeights`: a file's weights into an existing model.
 
+import { fileWeightName } from '../../layers/file_names.js';
 import type { AnyLayer } from '../../layers/layer.js';
 import { Tensor, type Variable } from '../../tensor/tensor.js';
 import { checkArtifacts, type IOHandler, type ModelArtifacts } from './artifacts.js';
@@ -78,8 +79,14 @@ export async function asErrors<T>(who: string, f: () => Promise<T>): Promise<T> 
 /** The weights a model's layers hold, in model order, as matching expects them. */
 export function expectedWeights(layers: readonly AnyLayer[]): ExpectedWeight[] {
   return layers.flatMap((layer) => layer.weights.map((w) => {
-    const name = w.name ?? `${layer.name}/weight`;
-    return { name, shortName: name.startsWith(`${layer.name}/`) ? name.slice(layer.name.length + 1) : name, shape: w.shape, layer: layer.name };
+    // A weight the TF.js format spells differently (DepthwiseConv2D's kernel) is expected under that
+    // name, and also matches its own short name when matched by structure (file_names.ts).
+    const own = w.name ?? `${layer.name}/weight`;
+    const name = w.name === undefined ? own : fileWeightName(w);
+    const short = (n: string): string => (n.startsWith(`${layer.name}/`) ? n.slice(layer.name.length + 1) : n);
+    const e: ExpectedWeight = { name, shortName: short(name), shape: w.shape, layer: layer.name };
+    if (name !== own) e.otherShortName = short(own);
+    return e;
   }));
 }
 

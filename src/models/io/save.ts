@@ -1,6 +1,7 @@
 // Saving a model: its artifacts (topology, weights, optional optimizer state) and the
 // destinations they go to (a directory path, or any IOHandler).
 
+import { fileWeightName } from '../../layers/file_names.js';
 import type { Variable } from '../../tensor/tensor.js';
 import { type IOHandler, type ModelArtifacts, type SaveOptions, type SaveResult } from './artifacts.js';
 import { fileSystem } from './file_system.js';
@@ -21,7 +22,7 @@ export function modelToArtifacts(model: SaveableModel, options: SaveOptions = {}
   const training = trainingConfigToJson(model);
   if (training !== null) topology.training_config = training;
   checkUniqueWeightNames(model.weights, `${model.name}.save`);
-  const weights: WeightToWrite[] = model.weights.map((w) => ({ name: w.name ?? 'weight', shape: w.shape, values: w.data, dtype: 'float32' }));
+  const weights: WeightToWrite[] = model.weights.map((w) => ({ name: fileWeightName(w), shape: w.shape, values: w.data, dtype: 'float32' }));
   const optimizer = model.optimizer;
   if (options.includeOptimizer === true && optimizer !== null) weights.push(...optimizerWeightsToWrite(optimizer));
   const { specs, data } = encodeWeights(weights);
@@ -38,7 +39,7 @@ export function modelToArtifacts(model: SaveableModel, options: SaveOptions = {}
 /** Weights alone: artifacts without a topology. */
 export function weightsToArtifacts(model: { readonly name: string; readonly weights: Variable[] }): ModelArtifacts {
   checkUniqueWeightNames(model.weights, `${model.name}.saveWeights`);
-  const { specs, data } = encodeWeights(model.weights.map((w) => ({ name: w.name ?? 'weight', shape: w.shape, values: w.data, dtype: 'float32' })));
+  const { specs, data } = encodeWeights(model.weights.map((w) => ({ name: fileWeightName(w), shape: w.shape, values: w.data, dtype: 'float32' })));
   return { weightSpecs: specs, weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer, format: 'layers-model' };
 }
 

@@ -35,6 +35,8 @@ type Options = Record<string, unknown>;
 /** Keras's spellings of built-in class names that tensorkit registers under another. */
 const ALIASES = new Map<string, string>([
   ['Convolution2D', 'Conv2D'], ['MaxPool2D', 'MaxPooling2D'], ['AvgPool2D', 'AveragePooling2D'],
+  ['Convolution2DTranspose', 'Conv2DTranspose'], ['SeparableConvolution2D', 'SeparableConv2D'], ['Convolution3D', 'Conv3D'],
+  ['MaxPool3D', 'MaxPooling3D'], ['AvgPool3D', 'AveragePooling3D'],
   ['GlobalAvgPool2D', 'GlobalAveragePooling2D'], ['GlobalMaxPool2D', 'GlobalMaxPooling2D'],
   ['Model', 'Functional'],
 ]);
@@ -488,6 +490,8 @@ const OFF_VALUES: Record<string, (v: unknown) => boolean> = {
   biasConstraint: (v) => v === null,
   betaConstraint: (v) => v === null,
   gammaConstraint: (v) => v === null,
+  depthwiseConstraint: (v) => v === null,
+  pointwiseConstraint: (v) => v === null,
   groups: (v) => v === 1,
   loraRank: (v) => v === null,
   loraAlpha: (v) => v === null,

@@ -265,6 +265,8 @@ export function checkManifest(value: unknown, path: string, limits: LoadLimits):
 export interface ExpectedWeight {
   name: string;
   shortName: string;
+  /** Another short name the weight goes by in files (Keras 3's `kernel` for TF.js's `depthwise_kernel`). */
+  otherShortName?: string;
   shape: readonly number[];
   layer: string;
 }
@@ -317,12 +319,13 @@ function matchByStructure(expected: readonly ExpectedWeight[], file: readonly De
     const layer = layers[i]!;
     const short = (name: string): string => name.slice(name.lastIndexOf('/') + 1).replace(/:\d+$/, '');
     const byShort = new Map(g.map((w) => [short(w.name), w]));
-    const named = layer.every((e) => byShort.has(e.shortName)) && byShort.size === g.length;
+    const shortOf = (e: ExpectedWeight): string => (!byShort.has(e.shortName) && e.otherShortName !== undefined && byShort.has(e.otherShortName) ? e.otherShortName : e.shortName);
+    const named = layer.every((e) => byShort.has(shortOf(e))) && byShort.size === g.length;
     // By position only when the file's names say nothing (Keras 3's vars/0, vars/1): a mix such
     // as kernel + gamma for kernel + bias is a different layer, not a renamed one.
-    const anonymous = layer.every((e) => !byShort.has(e.shortName));
+    const anonymous = layer.every((e) => !byShort.has(shortOf(e)));
     if (!named && !anonymous) return null;
-    for (let j = 0; j < layer.length; j++) out.push(named ? byShort.get(layer[j]!.shortName)! : g[j]!);
+    for (let j = 0; j < layer.length; j++) out.push(named ? byShort.get(shortOf(layer[j]!))! : g[j]!);
   }
   // Structural matching is a guess: it stands only if every shape agrees.
   return out.every((w, i) => sameShape(w.shape, expected[i]!.shape)) ? out : null;

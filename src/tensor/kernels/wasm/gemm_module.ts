@@ -34,6 +34,7 @@
 import { ModuleBuilder, type FunctionBuilder, type Local } from './emitter.js';
 import { emitCol2im, emitIm2col } from './im2col_module.js';
 import { emitMaxPool } from './pool_module.js';
+import { emitDepthwise, emitDepthwiseFilter, emitDepthwiseInput } from './depthwise_module.js';
 
 /** Micro-kernel rows: the height of a packed A sliver. The packing assumes 4. */
 export const MR = 4;
@@ -62,8 +63,8 @@ export type WasmGemm = (
 /**
  * Builds the kernels module: it imports `env.memory` (shared or not, as `shared` says; the limits
  * must match the memory given at instantiation) and exports `gemm` (see {@link WasmGemm}),
- * `gemmChunk`, `epilogue`, `reluBackward`, `im2col` / `col2im` (im2col_module.ts) and `maxPool`
- * (pool_module.ts).
+ * `gemmChunk`, `epilogue`, `reluBackward`, `im2col` / `col2im` (im2col_module.ts), `maxPool`
+ * (pool_module.ts) and `depthwise` / `depthwiseInput` / `depthwiseFilter` (depthwise_module.ts).
  *
  * @example
  * const memory = new WebAssembly.Memory({ initial: 80, maximum: 1024 });
@@ -86,6 +87,9 @@ export function gemmModuleBytes(memory: { initial: number; maximum: number; shar
   mod.exportFunc(emitIm2col(mod));
   mod.exportFunc(emitCol2im(mod));
   mod.exportFunc(emitMaxPool(mod));
+  mod.exportFunc(emitDepthwise(mod));
+  mod.exportFunc(emitDepthwiseInput(mod));
+  mod.exportFunc(emitDepthwiseFilter(mod));
   return mod.bytes();
 }
 

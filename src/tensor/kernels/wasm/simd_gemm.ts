@@ -15,6 +15,7 @@ import { ThreadPool } from '../threads/pool.js';
 import { ModuleBuilder } from './emitter.js';
 import { GEOMETRY, type WasmCol2im, type WasmIm2col } from './im2col_module.js';
 import { type WasmMaxPool } from './pool_module.js';
+import { type WasmDepthwise, type WasmDepthwiseFilter, type WasmDepthwiseInput } from './depthwise_module.js';
 import {
   DESC, MR, NR, SCRATCH_BYTES, gemmModuleBytes, type WasmEpilogue, type WasmGemm, type WasmGemmChunk, type WasmReluBackward,
 } from './gemm_module.js';
@@ -112,6 +113,7 @@ export class SimdGemm {
           gemm: e.gemm as WasmGemm, gemmChunk: e.gemmChunk as WasmGemmChunk, epilogue: e.epilogue as WasmEpilogue,
           reluBackward: e.reluBackward as WasmReluBackward, im2col: e.im2col as WasmIm2col, col2im: e.col2im as WasmCol2im,
           maxPool: e.maxPool as WasmMaxPool,
+          depthwise: e.depthwise as WasmDepthwise, depthwiseInput: e.depthwiseInput as WasmDepthwiseInput, depthwiseFilter: e.depthwiseFilter as WasmDepthwiseFilter,
         };
         return new SimdGemm(memory, module, exports, shared, maximum * PAGE);
       } catch (e) {
@@ -320,6 +322,55 @@ export class SimdGemm {
     argmax.set(new Int32Array(this.memory.buffer, argAt, outLen));
   }
 
+  /**
+   * Depthwise convolution forward (depth multiplier 1) of images b0 … b0+count of the NHWC batch
+   * x into their rows of y: y (+)= depthwise(x, w) + bias (w: [kh·kw·C], bias: C numbers or
+   * null; added to y's rows if `accumulate`), on the calling thread. See depthwise_module.ts.
+   */
+  depthwiseForward(x: Float32Array, g: ConvShape, b0: number, count: number, w: Float32Array, bias: Float32Array | null, y: Float32Array, accumulate = false): void {
+    const image = g.inH * g.inW * g.inC, outImage = g.outH * g.outW * g.inC, taps = g.kH * g.kW * g.inC;
+    const layout = this.layout(this.pool);
+    const xAt = layout.take(count * image), wAt = layout.take(taps), yAt = layout.take(count * outImage);
+    const biasAt = bias === null ? 0 : layout.take(g.inC);
+    this.reserve(layout.end);
+    this.put(x, b0 * image, count * image, xAt);
+    this.put(w, 0, taps, wAt);
+    if (bias !== null) this.put(bias, 0, g.inC, biasAt);
+    if (accumulate) this.put(y, b0 * outImage, count * outImage, yAt);
+    this.exports.depthwise(xAt, wAt, biasAt, yAt, count, this.putGeometry(g), +accumulate);
+    this.get(yAt, count * outImage, y, b0 * outImage);
+  }
+
+  /** dx[images b0 … b0+count) += the depthwise input gradient of dy (multiplier 1), on the calling thread. */
+  depthwiseBackwardInput(dy: Float32Array, g: ConvShape, b0: number, count: number, w: Float32Array, dx: Float32Array): void {
+    const image = g.inH * g.inW * g.inC, outImage = g.outH * g.outW * g.inC, taps = g.kH * g.kW * g.inC;
+    const layout = this.layout(this.pool);
+    const dyAt = layout.take(count * outImage), wAt = layout.take(taps), dxAt = layout.take(count * image);
+    this.reserve(layout.end);
+    this.put(dy, b0 * outImage, count * outImage, dyAt);
+    this.put(w, 0, taps, wAt);
+    this.put(dx, b0 * image, count * image, dxAt); // the scatter adds into dx
+    this.exports.depthwiseInput(dyAt, wAt, dxAt, count, this.putGeometry(g));
+    this.get(dxAt, count * image, dx, b0 * image);
+  }
+
+  /**
+   * The depthwise filter gradient (multiplier 1) of images b0 … b0+count, summed in float32 and
+   * ADDED to `dW64` in float64 (see depthwise_module.ts's NOTE), on the calling thread.
+   */
+  depthwiseBackwardFilter(x: Float32Array, dy: Float32Array, g: ConvShape, b0: number, count: number, dW64: Float64Array): void {
+    const image = g.inH * g.inW * g.inC, outImage = g.outH * g.outW * g.inC, taps = g.kH * g.kW * g.inC;
+    const layout = this.layout(this.pool);
+    const xAt = layout.take(count * image), dyAt = layout.take(count * outImage), dwAt = layout.take(taps);
+    this.reserve(layout.end);
+    this.put(x, b0 * image, count * image, xAt);
+    this.put(dy, b0 * outImage, count * outImage, dyAt);
+    this.f32.fill(0, dwAt >> 2, (dwAt >> 2) + taps);
+    this.exports.depthwiseFilter(xAt, dyAt, dwAt, count, this.putGeometry(g));
+    const sums = this.f32.subarray(dwAt >> 2, (dwAt >> 2) + taps);
+    for (let i = 0; i < taps; i++) dW64[i] += sums[i]!;
+  }
+
   /** Grows the memory to at least `bytes` (workers see the growth; our view is refreshed). */
   private reserve(bytes: number): void {
     const have = this.memory.buffer.byteLength;
@@ -346,6 +397,9 @@ interface KernelExports {
   im2col: WasmIm2col;
   col2im: WasmCol2im;
   maxPool: WasmMaxPool;
+  depthwise: WasmDepthwise;
+  depthwiseInput: WasmDepthwiseInput;
+  depthwiseFilter: WasmDepthwiseFilter;
 }
 
 /** Where the geometry block of im2col/col2im goes: in the control area, after the descriptor. */
