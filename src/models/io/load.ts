@@ -78,7 +78,7 @@ export async function loadModel<Out extends Tensor | Tensor[] = Tensor>(source: 
  * NOTE: like TF.js's fast weight init, it skips costly initializers (an orthogonal QR) and leaves
  * the global random stream untouched, and it bounds memory by what the file actually holds.
  */
-function budgetedZeros(total: number, what: string): (shape: readonly number[]) => Tensor {
+export function budgetedZeros(total: number, what: string): (shape: readonly number[]) => Tensor {
   let left = total;
   return (shape) => {
     const n = shape.reduce((a, b) => a * b, 1);

@@ -402,6 +402,8 @@ function functionalFromJson(raw: unknown, path: string, limits: LoadLimits, coun
   const refs = (key: string, camelKey: string): unknown => {
     const value = get(config, key) ?? get(config, camelKey);
     const at = `${path}.${key}`;
+    // Keras 3 (src/saving): a model given its inputs or outputs by name writes an object of references.
+    if (isObject(value)) return Object.fromEntries(Object.keys(value).map((k) => [k, ref(value[k], `${at}.${k}`)]));
     const arr = expectArray(value, at, limits.maxLayers);
     // Keras 3 writes a bare triple for a single tensor.
     if (typeof arr[0] === 'string') return [ref(arr, at)];
