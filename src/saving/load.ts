@@ -137,7 +137,7 @@ function parseConfig(text: string, what: string, limits: LoadLimits): JsonObject
 
 /** A `.keras` zip: its config and the root of its weights file. */
 function readKerasZip(bytes: Uint8Array, what: string, limits: LoadLimits): { config: JsonObject; weights: Hdf5Group } {
-  const entries = inFile(what, null, () => readZip(bytes, { maxUncompressedBytes: maxFileBytes(limits) }));
+  const entries = inFile(what, null, () => readZip(bytes));
   const byName = new Map<string, ZipEntry>(entries.map((e) => [e.name, e]));
   const configEntry = byName.get('config.json');
   if (configEntry === undefined) throw new ModelFileError(`${what}: this zip is not a .keras file: it has no config.json (its members: ${entries.slice(0, 10).map((e) => `'${e.name}'`).join(', ')})`);
@@ -147,7 +147,7 @@ function readKerasZip(bytes: Uint8Array, what: string, limits: LoadLimits): { co
     throw new ModelFileError(`${what}: the .keras file has no model.weights.h5${npz}`);
   }
   const config = parseConfig(utf8(configEntry.data, `${what}: config.json`), `${what}: config.json`, limits);
-  const weights = inFile(what, 'model.weights.h5', () => readHdf5(weightsEntry.data, { maxValueBytes: maxFileBytes(limits) }));
+  const weights = inFile(what, 'model.weights.h5', () => readHdf5(weightsEntry.data));
   return { config, weights };
 }
 
@@ -222,7 +222,7 @@ async function loadKerasBytes<Out extends Tensor | Tensor[]>(bytes: Uint8Array, 
     return model;
   }
   if (isHdf5(bytes)) {
-    const root = inFile(what, null, () => readHdf5(bytes, { maxValueBytes: maxFileBytes(opts.limits) }));
+    const root = inFile(what, null, () => readHdf5(bytes));
     const text = inFile(what, null, () => getStringAttribute(root, 'model_config'));
     if (text === undefined) {
       const kind = legacyWeightsGroup(root) !== null ? 'a weights-only file (layer_names and one group per layer)'
@@ -303,7 +303,7 @@ export async function loadWeightsFrom(model: WeightedModel & AnyLayer, source: K
       return;
     }
     if (isHdf5(bytes)) {
-      const root = inFile(what, null, () => readHdf5(bytes, { maxValueBytes: maxFileBytes(opts.limits) }));
+      const root = inFile(what, null, () => readHdf5(bytes));
       const legacy = legacyWeightsGroup(root);
       if (legacy !== null) assign(readLegacyWeights(legacy, model.layers, what));
       else assign(readWeightsTree(unfoldTree(root), model, null, what));
