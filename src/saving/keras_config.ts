@@ -91,7 +91,11 @@ function layerEntry(layer: AnyLayer, dialect: Dialect): JsonObject {
   if (isModelLayer(layer) && className === 'Sequential') config = sequentialConfig(layer, dialect);
   else if (isModelLayer(layer) && className === 'Functional') config = functionalConfig(layer, dialect);
   else config = layerConfig(layer, dialect);
-  if (dialect === 'legacy') return dict({ class_name: className, config });
+  if (dialect === 'legacy') {
+    // A subclassed model is built from its input shape before its weights can be set.
+    const build = isModelLayer(layer) && layer.isSubclassed === true ? buildConfig(layer) : undefined;
+    return dict({ class_name: className, config, ...(build !== undefined ? { build_config: build } : {}) });
+  }
   const builtin = isBuiltin(className);
   const entry = dict({
     module: className === 'Functional' ? 'keras.src.models.functional' : className === 'Sequential' ? 'keras' : builtin ? 'keras.layers' : null,
