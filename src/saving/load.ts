@@ -162,14 +162,17 @@ function orderFromConfig(order: ConfigOrder): LayerOrder {
   };
 }
 
-/** Builds the model a topology describes, with weights drawn from a budget of `budget` zeros. */
-function buildModel<Out extends Tensor | Tensor[]>(topology: ReturnType<typeof topologyFromJson>, budget: number, what: string): Model<Out> {
+/**
+ * Builds the model a topology describes, with weights drawn from a budget of `budget` zeros (the
+ * float values of `weights`, the member or group holding them). `config` names the config in errors.
+ */
+function buildModel<Out extends Tensor | Tensor[]>(topology: ReturnType<typeof topologyFromJson>, budget: number, config: string, weights: string): Model<Out> {
   try {
-    return withWeightFill(budgetedZeros(budget, what), () => topology.create()) as unknown as Model<Out>;
+    return withWeightFill(budgetedZeros(budget, weights), () => topology.create()) as unknown as Model<Out>;
   } catch (e) {
     if (e instanceof ModelFileError) throw e;
     const message = (e as Error).message;
-    throw new ModelFileError(message.startsWith(what) ? message : `${what}: the model cannot be built: ${message}`);
+    throw new ModelFileError(message.startsWith(config) ? message : `${config}: the model cannot be built: ${message}`, { cause: e });
   }
 }
 
@@ -213,7 +216,7 @@ async function loadKerasBytes<Out extends Tensor | Tensor[]>(bytes: Uint8Array, 
     const { topology, order } = normalizeKerasConfig(config, `${what}: config.json`);
     const parsed = topologyFromJson(topology, `${what}: config.json`, opts.limits);
     const tree = unfoldTree(weights);
-    const model = buildModel<Out>(parsed, floatValueCount(tree), what);
+    const model = buildModel<Out>(parsed, floatValueCount(tree), `${what}: config.json`, `${what}: model.weights.h5`);
     assign(readWeightsTree(tree, model, orderFromConfig(order), `${what}: model.weights.h5`));
     if (opts.compile) {
       const vars = readOptimizerVars(tree, `${what}: model.weights.h5`).map((v, i): DecodedWeight => ({ name: String(i), shape: v.shape, group: 'optimizer', values: v.values, ints: v.ints }));
@@ -234,7 +237,7 @@ async function loadKerasBytes<Out extends Tensor | Tensor[]>(bytes: Uint8Array, 
     const parsed = topologyFromJson(topology, `${what}: model_config`, opts.limits);
     const group = legacyWeightsGroup(root);
     if (group === null || group === root) throw new ModelFileError(`${what}: the file has a model_config but no model_weights group`);
-    const model = buildModel<Out>(parsed, legacyFloatCount(group), what);
+    const model = buildModel<Out>(parsed, legacyFloatCount(group), `${what}: model_config`, `${what}: model_weights`);
     assign(readLegacyWeights(group, orderedLayers(model, order), `${what}: model_weights`));
     if (opts.compile) {
       const training = inFile(what, null, () => getStringAttribute(root, 'training_config'));

@@ -125,7 +125,7 @@ describe('Keras 3 .keras files', () => {
     vars(f, 'layers/dense_2', 'out', W.out);
   };
   /** The same model in code, with the same weights. */
-  const oracle = (): tk.Model => {
+  const oracle = (): tk.Model<tk.Tensor> => {
     const x = tk.input({ shape: [4] });
     const h = new tk.layers.Dense(6, 'relu').apply(x);
     const a = new tk.layers.Dense(5).apply(new tk.layers.Dropout(0.5).apply(h));
@@ -133,7 +133,7 @@ describe('Keras 3 .keras files', () => {
     const y = new tk.layers.Dense(3, 'softmax').apply(new tk.layers.BatchNormalization().apply(new tk.layers.Add().apply([a, b])));
     const m = tk.model({ inputs: x, outputs: y });
     m.setWeights([...W.dense, ...W.dense1, ...W.inner, ...W.bn, ...W.out].map((w) => new tk.Tensor(w.values, w.shape)));
-    return m;
+    return m as tk.Model<tk.Tensor>;
   };
 
   it('a functional model with a nested Sequential, a Dropout and the Add operation of `x + y` predicts as the oracle', async () => {
@@ -397,11 +397,11 @@ describe('legacy .h5 files', () => {
       { name: 'dense', ...tfDense('dense', 8, 'relu'), inbound_nodes: [{ args: [k3Tensor([null, 4], ['x', 0, 0])], kwargs: {} }] },
       { name: 'inner', ...inner, inbound_nodes: [{ args: [k3Tensor([null, 8], ['dense', 0, 0])], kwargs: { mask: null } }] },
     ], input_layers: [['x', 0, 0]], output_layers: [['inner', 0, 0]] } };
-    const oracleF = (): tk.Model => {
+    const oracleF = (): tk.Model<tk.Tensor> => {
       const x = tk.input({ shape: [4] });
       const m = tk.model({ inputs: x, outputs: new tk.Sequential([new tk.layers.Dense(2, { activation: 'softmax', inputShape: [8] })]).apply(new tk.layers.Dense(8, 'relu').apply(x)) });
       m.setWeights([...dense, ...dense1].map((w) => new tk.Tensor(w.values, w.shape)));
-      return m;
+      return m as tk.Model<tk.Tensor>;
     };
     const x = tk.randomNormal([5, 4], { seed: 8 });
     for (const config of [tf2, keras3h5]) {
