@@ -11,6 +11,6 @@
 // layer_names, weight_names), save.ts (the format by extension, atomic writes), load.ts (the
 // format by its first bytes, the careful load order). The containers are src/formats.
 
-export { loadModel, loadWeightsFrom, type KerasModelSource } from './load.js';
-export { kerasFileBytes, kerasKindOf, type KerasFileKind, type KerasSaveableModel } from './save.js';
+export { loadModel, type KerasModelSource } from './load.js';
+export { kerasFileBytes, type KerasFileKind } from './save.js';
 export { KERAS_VERSION } from './keras_config.js';

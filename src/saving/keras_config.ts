@@ -39,7 +39,15 @@ import type { JsonObject, JsonValue } from '../models/io/json.js';
 import { dict, snake } from '../models/io/topology.js';
 import { fail, get, isObject, show } from '../models/io/validate.js';
 
-/** The Keras release whose file layout the writer follows (recorded in metadata.json and `.h5` files). */
+/**
+ * The Keras release whose file layout the writer follows, recorded in `.keras` metadata.json and
+ * `.h5` files.
+ *
+ * @example
+ * ```ts
+ * tk.saving.KERAS_VERSION;   // '3.10.0'
+ * ```
+ */
 export const KERAS_VERSION = '3.10.0';
 
 /** Which Keras dialect to write: a `.keras` config.json, or the `model_config` of a legacy `.h5`. */

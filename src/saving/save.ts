@@ -10,6 +10,8 @@
 
 import { writeHdf5 } from '../formats/hdf5/index.js';
 import { writeZip } from '../formats/zip/index.js';
+import type { Model } from '../models/model.js';
+import type { Tensor } from '../tensor/tensor.js';
 import type { IOHandler, SaveOptions, SaveResult } from '../models/io/artifacts.js';
 import { nodeFileSystem, type FileSystemLike } from '../models/io/file_system.js';
 import type { JsonObject, JsonValue } from '../models/io/json.js';
@@ -25,7 +27,15 @@ import { weightsTreeSpec } from './weights_h5.js';
 /** What saving a Keras file needs of a model. */
 export type KerasSaveableModel = SaveableModel & ConfigModel;
 
-/** The Keras file kinds tensorkit writes. */
+/**
+ * The Keras file kinds tensorkit writes: a Keras 3 `.keras` zip, a legacy `.h5` model file, Keras 3's
+ * `.weights.h5`, and tf.keras 2's weights-only `.h5`.
+ *
+ * @example
+ * ```ts
+ * const kind: tk.saving.KerasFileKind = 'keras';
+ * ```
+ */
 export type KerasFileKind = 'keras' | 'h5' | 'weights.h5' | 'weights-only.h5';
 
 /** The kind of Keras file a path names by its extension, or null for a TF.js directory. */
@@ -75,10 +85,24 @@ export function kerasCompileConfig(model: SaveableModel): JsonObject {
 const encoder = new TextEncoder();
 
 /**
- * The bytes of a Keras file of `kind` for `model` (no file system needed: a browser can offer
- * them as a download). `includeOptimizer` adds the optimizer's state to `.keras` and `.h5` files.
+ * The bytes of a Keras file of `kind` for `model`, without a file system (a browser can offer
+ * them as a download, or a server send them): `'keras'` a Keras 3 zip, `'h5'` a legacy model
+ * file, `'weights.h5'` Keras 3's weights file, `'weights-only.h5'` tf.keras 2's weights file.
+ * `includeOptimizer` adds the optimizer's state to `.keras` and `.h5` files.
+ *
+ * @example
+ * ```ts
+ * const bytes = tk.saving.kerasFileBytes(model, 'keras');
+ * const link = URL.createObjectURL(new Blob([bytes]));   // a download in a browser
+ * const again = await tk.loadModel(bytes);
+ * ```
  */
-export function kerasFileBytes(model: KerasSaveableModel, kind: KerasFileKind, options: SaveOptions = {}): Uint8Array {
+export function kerasFileBytes(model: Model<Tensor | Tensor[]>, kind: KerasFileKind, options: SaveOptions = {}): Uint8Array {
+  return fileBytes(model, kind, options);
+}
+
+/** {@link kerasFileBytes} for anything shaped like a model. */
+function fileBytes(model: KerasSaveableModel, kind: KerasFileKind, options: SaveOptions = {}): Uint8Array {
   const who = `${model.name}.save`;
   checkSaveOptions(options, who);
   const optimizer = options.includeOptimizer === true ? model.optimizer : null;
@@ -146,7 +170,7 @@ export async function saveModelTo(model: KerasSaveableModel, destination: string
     const kind = kerasKindOf(destination, 'model');
     if (kind === 'weights.h5') throw new Error(`${model.name}.save: '${destination}' names a weights file; save the weights with model.saveWeights('${destination}'), or the model with a '.keras' or '.h5' name`);
     if (kind !== null) {
-      const bytes = kerasFileBytes(model, kind, options);
+      const bytes = fileBytes(model, kind, options);
       await writeFileAtomic(destination, bytes);
       return fileResult(destination, bytes);
     }
@@ -160,7 +184,7 @@ export async function saveWeightsTo(model: KerasSaveableModel, destination: stri
     const kind = kerasKindOf(destination, 'weights');
     if (kind === 'keras') throw new Error(`${model.name}.saveWeights: '${destination}' names a model file; save the whole model with model.save('${destination}'), or the weights with a '.weights.h5' name`);
     if (kind !== null) {
-      const bytes = kerasFileBytes(model, kind);
+      const bytes = fileBytes(model, kind);
       await writeFileAtomic(destination, bytes);
       return fileResult(destination, bytes);
     }
