@@ -27,6 +27,8 @@ import { renderSummary, type SummaryOptions, type SummaryRow } from './summary.j
 import type { IOHandler, ModelArtifacts, SaveOptions, SaveResult } from './io/artifacts.js';
 import { modelToArtifacts } from './io/save.js';
 import type { LoadOptions, ModelSource } from './io/load_weights.js';
+import { saveModelTo, saveWeightsTo } from '../saving/save.js';
+import { loadWeightsFrom } from '../saving/load_weights.js';
 
 /** A model's inputs or outputs as given: one symbolic tensor, a list, or an object keyed by name. */
 export type SymbolicStructure = SymbolicTensor | readonly SymbolicTensor[] | { readonly [name: string]: SymbolicTensor };
@@ -736,8 +738,6 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> extends La
    * ```
    */
   async save(destination: string | IOHandler, options: SaveOptions = {}): Promise<SaveResult> {
-    // Imported when used: src/saving sits above the models (it reads the built-in class table).
-    const { saveModelTo } = await import('../saving/save.js');
     return saveModelTo(this, destination, options);
   }
 
@@ -766,7 +766,6 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> extends La
    * ```
    */
   async saveWeights(destination: string | IOHandler): Promise<SaveResult> {
-    const { saveWeightsTo } = await import('../saving/save.js');
     return saveWeightsTo(this, destination);
   }
 
@@ -783,7 +782,6 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> extends La
    * ```
    */
   async loadWeights(source: ModelSource | Uint8Array | ArrayBuffer, options: LoadOptions = {}): Promise<void> {
-    const { loadWeightsFrom } = await import('../saving/load.js');
     return loadWeightsFrom(this, source, options);
   }
 }

@@ -34,9 +34,8 @@ import type { AnyLayer, LayerConfig, SymbolicShape } from '../layers/layer.js';
 import { getRegisteredClass } from '../layers/registry.js';
 import { getRegularizer, type RegularizerConfig } from '../layers/regularizers.js';
 import type { LayerNode, SymbolicTensor } from '../layers/symbolic.js';
-import { LOADABLE_LAYERS } from '../models/builtins.js';
 import type { JsonObject, JsonValue } from '../models/io/json.js';
-import { dict, snake } from '../models/io/topology.js';
+import { dict, loadableClassNames, snake } from '../models/io/topology.js';
 import { fail, get, isObject, show } from '../models/io/validate.js';
 
 /**
@@ -74,8 +73,9 @@ function isModelLayer(layer: AnyLayer): layer is ConfigModel {
   return (layer as { isModel?: unknown }).isModel === true;
 }
 
+/** A built-in class (written as Keras's own); the table is the loader's (models/builtins.ts fills it). */
 function isBuiltin(className: string): boolean {
-  return LOADABLE_LAYERS.includes(className);
+  return loadableClassNames().includes(className);
 }
 
 // ---- writing ----------------------------------------------------------------------------------
@@ -219,8 +219,8 @@ function functionalConfig(model: ConfigModel, dialect: Dialect): JsonObject {
     return [name, node + (t.node.layer.getClassName() === 'Functional' ? 1 : 0), tensor];
   };
   const structure = (tensors: readonly SymbolicTensor[], given: unknown): JsonValue => {
-    if (isObject(given) || (given !== null && typeof given === 'object' && !Array.isArray(given))) {
-      const keys = Object.keys(given as object);
+    if (isObject(given)) {
+      const keys = Object.keys(given);
       return dict(Object.fromEntries(keys.map((k, i) => [k, ref(tensors[i]!)])));
     }
     return tensors.length === 1 ? ref(tensors[0]!) : tensors.map(ref);

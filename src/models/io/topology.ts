@@ -266,6 +266,11 @@ export function setLoadableNames(f: () => readonly string[]): void {
   loadableNames = f;
 }
 
+/** @internal The built-in class names (src/saving writes them as Keras's own, `module: 'keras.layers'`). */
+export function loadableClassNames(): readonly string[] {
+  return loadableNames();
+}
+
 /**
  * Reads a `modelTopology` into tensorkit's config form (without building anything), checking
  * every field. `path` locates the topology in errors (`model.json: modelTopology`).
