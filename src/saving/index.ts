@@ -8,8 +8,10 @@
 //
 // Files: keras_config.ts (the Keras 3 and legacy config dialects, both ways), weights_h5.ts
 // (Keras 3's `layers/<class>/vars/<i>` weights layout), legacy_h5.ts (model_weights,
-// layer_names, weight_names), save.ts (the format by extension, atomic writes), load.ts (the
-// format by its first bytes, the careful load order). The containers are src/formats.
+// layer_names, weight_names), save.ts (the format by extension, atomic writes), sources.ts
+// (paths, URLs and bytes; the .keras zip), load.ts (the format by its first bytes, the careful
+// load order), load_weights.ts (model.loadWeights). The containers are src/formats; the CLI is
+// src/cli/convert.ts.
 
 export { loadModel, type KerasModelSource } from './load.js';
 export { kerasFileBytes, type KerasFileKind } from './save.js';

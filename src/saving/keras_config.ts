@@ -18,6 +18,9 @@
 //   - node numbering: the list form numbers a nested model's calls from 1 (TF.js and tf.keras 2
 //     give a model a construction node); Keras 3 numbers them from 0, except in `input_layers` /
 //     `output_layers`, where a nested Functional (only) is written +1 (functional.py get_config);
+//   - tf.keras 2's list form with tensors in kwargs (MultiHeadAttention's `{"value": [...]}`, an
+//     RNN's `initial_state`): they become inputs of the call (MultiHeadAttention's value and key
+//     positional, as tensorkit's `mha.apply([query, value, key])`), others call arguments;
 //   - Keras 3 operations (`x + y` is the `Add` of keras.src.ops.numpy): the binary elementwise
 //     ones on tensors of one rank become the matching merge layer;
 //   - tf.keras 2's TFOpLambda / SlicingOpLambda (TensorFlow functions by name) are refused, as
@@ -482,8 +485,9 @@ function normalizeGraph(config: JsonObject, layers: JsonValue[], path: string): 
     const nodes = get(raw, 'inbound_nodes');
     if (!Array.isArray(nodes)) return;
     const at = `${path}.layers[${i}].inbound_nodes`;
+    const className = typeof get(raw, 'class_name') === 'string' ? get(raw, 'class_name') as string : '';
     raw.inbound_nodes = nodes.map((node, j) => {
-      if (!isObject(node)) return node; // the list form: topology.ts reads it as it is
+      if (!isObject(node)) return Array.isArray(node) ? listCallTensorKwargs(node, className, (n) => classOf.has(n)) : node;
       dictForm = true;
       return callToList(node, `${at}[${j}]`, isModelNamed);
     });
@@ -503,6 +507,38 @@ function normalizeGraph(config: JsonObject, layers: JsonValue[], path: string): 
     else if (Array.isArray(value)) config[key] = value.map((r, i) => shift(r, `${at}[${i}]`));
     else if (isObject(value)) config[key] = dict(Object.fromEntries(Object.keys(value).map((k) => [k, shift(value[k]!, `${at}.${k}`)])));
   }
+}
+
+/**
+ * A list-form call whose kwargs hold tensor references (tf.keras 2 writes MultiHeadAttention's
+ * `value` as `{"value": ["input_15", 0, 0]}`): each reference becomes an input of the call, a
+ * call argument (`call_arg`), or for MultiHeadAttention one of its positional inputs.
+ */
+function listCallTensorKwargs(call: JsonValue[], className: string, isLayer: (name: string) => boolean): JsonValue[] {
+  const isRef = (v: unknown): v is JsonValue[] => Array.isArray(v) && v.length >= 3 && typeof v[0] === 'string' && isLayer(v[0]) && typeof v[1] === 'number' && typeof v[2] === 'number';
+  const main: JsonValue[] = [];
+  const extra: JsonValue[] = [];
+  for (const record of call) {
+    if (!Array.isArray(record) || !isObject(record[3])) {
+      main.push(record);
+      continue;
+    }
+    const kwargs = dict({});
+    for (const [key, v] of Object.entries(record[3])) {
+      if (isRef(v)) {
+        if (POSITIONAL_LIST_INPUT.has(className) && (key === 'value' || key === 'key')) extra.push([...v.slice(0, 3), dict({})]);
+        else extra.push([...v.slice(0, 3), dict({ call_arg: key })]);
+      } else if (Array.isArray(v) && v.length > 0 && v.every(isRef)) {
+        v.forEach((r, i) => extra.push([...(r as JsonValue[]).slice(0, 3), dict({ call_arg: key, call_arg_index: i })]));
+      } else {
+        kwargs[key] = v;
+      }
+    }
+    main.push([...record.slice(0, 3), kwargs]);
+  }
+  // Positional inputs (MultiHeadAttention's value, then key) come before the call arguments.
+  const positional = extra.filter((r) => Object.keys((r as JsonValue[])[3] as JsonObject).length === 0);
+  return [...main, ...positional, ...extra.filter((r) => !positional.includes(r))];
 }
 
 function isKerasTensor(v: unknown): v is JsonObject {

@@ -15,6 +15,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import * as tk from '../../src/index.js';
 import { fixedLengthStrings, writeHdf5, type Hdf5NodeSpec } from '../../src/formats/hdf5/index.js';
 import { writeZip } from '../../src/formats/zip/index.js';
+import { normalizeKerasConfig } from '../../src/saving/keras_config.js';
 import { expectBitEqual, H5PY_LIBVER, h5wasmFile, tempDir } from './helpers.js';
 
 beforeEach(() => tk.clearSession());
@@ -459,5 +460,18 @@ describe('legacy .h5 files', () => {
     await expect(three.loadWeights(bytes)).rejects.toThrow(/layer count mismatch: the model has 3 layers with weights.*the file 2 \('dense', 'dense_1'\)/);
     const noBias = new tk.Sequential([new tk.layers.Dense(8, { inputShape: [4], useBias: false }), new tk.layers.Dense(2)]);
     await expect(noBias.loadWeights(bytes)).rejects.toThrow(/the layer has 1 weights.*the file 2 \(dense\/kernel:0, dense\/bias:0\)/);
+  });
+
+  it("tensors in a list-form call's kwargs become inputs: MultiHeadAttention's value (positional), an RNN's initial_state (call arguments)", () => {
+    const entry = (name: string, cls: string, nodes: unknown): Record<string, unknown> => ({ name, class_name: cls, config: { name }, inbound_nodes: nodes });
+    const config = { class_name: 'Model', config: { name: 'm', input_layers: [['q', 0, 0]], output_layers: [['rnn', 0, 0]], layers: [
+      entry('q', 'InputLayer', []), entry('h', 'InputLayer', []),
+      entry('mha', 'MultiHeadAttention', [[['q', 0, 0, { value: ['q', 0, 0], training: false }]]]),
+      entry('rnn', 'LSTM', [[['mha', 0, 0, { initial_state: [['h', 0, 0], ['h', 0, 0]] }]]]),
+    ] } };
+    const { topology } = normalizeKerasConfig(JSON.parse(JSON.stringify(config)), 'model_config');
+    const layers = (topology.config as { layers: { inbound_nodes: unknown }[] }).layers;
+    expect(JSON.parse(JSON.stringify(layers[2]!.inbound_nodes))).toEqual([[['q', 0, 0, { training: false }], ['q', 0, 0, {}]]]);
+    expect(JSON.parse(JSON.stringify(layers[3]!.inbound_nodes))).toEqual([[['mha', 0, 0, {}], ['h', 0, 0, { call_arg: 'initial_state', call_arg_index: 0 }], ['h', 0, 0, { call_arg: 'initial_state', call_arg_index: 1 }]]]);
   });
 });
