@@ -43,7 +43,9 @@ export {
 export { input, SymbolicTensor, type InputOptions } from './layers/index.js';
 export { registerClass, getRegisteredClass, deserializeLayer, type SerializableClass } from './layers/registry.js';
 export type { TrainableModel } from './trainers/trainer.js';
-export { loadModel, type LoadOptions, type ModelArtifacts, type IOHandler, type SaveOptions, type SaveResult } from './models/io/index.js';
+export { type LoadOptions, type ModelArtifacts, type IOHandler, type SaveOptions, type SaveResult } from './models/io/index.js';
+export { loadModel, type KerasModelSource } from './saving/index.js';
+export * as saving from './saving/index.js';
 export { softmaxCrossEntropyWithLogits, sigmoidCrossEntropyWithLogits } from './ops/index.js';
 export { conv2dTranspose, depthwiseConv2d, separableConv2d, conv3d, maxPool3d, avgPool3d, resizeBilinear, upSampling2d, type Conv2DTransposeOptions, type Conv3DOptions } from './ops/index.js';
 export { conv2dTransposeLength } from './ops/conv2d_transpose.js';

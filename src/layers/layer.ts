@@ -188,6 +188,29 @@ export abstract class Layer<Out extends Tensor | Tensor[] = Tensor> {
     return classNameOf(this.constructor);
   }
 
+  /**
+   * The layers this layer is made of, each under the attribute name Keras 3 gives it: an RNN's
+   * `cell`, Bidirectional's `forward_layer` and `backward_layer`, TimeDistributed's `layer`,
+   * MultiHeadAttention's `query_dense`, ... A `.keras` file stores a sub-layer's weights at
+   * `<layer path>/<name>/vars/<i>` (a list: `<layer path>/<name>/<snake_case class>[_k]/vars/<i>`),
+   * and this layer's own weights, those no sub-layer holds, at `<layer path>/vars/<i>`. Names are
+   * visited in Keras's order (sorted, `_private` ones last). Default: none.
+   *
+   * @example
+   * ```ts
+   * class Residual extends tk.layers.Layer {
+   *   static className = 'Residual';
+   *   inner = new tk.layers.Dense(4);
+   *   override get weights() { return this.inner.weights; }
+   *   override kerasSubLayers() { return { inner: this.inner }; }   // .keras: layers/residual/inner/vars/0, 1
+   *   call(x: tk.Tensor) { return x.add(this.inner.apply(x)); }
+   * }
+   * ```
+   */
+  kerasSubLayers(): Readonly<Record<string, Layer<Tensor | Tensor[]> | readonly Layer<Tensor | Tensor[]>[]>> {
+    return {};
+  }
+
   // ---- to implement in subclasses -------------------------------------------------------------
 
   /**

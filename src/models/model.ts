@@ -25,8 +25,10 @@ import { LayerGraph } from './functional.js';
 import { functionalFromConfig } from './functional_config.js';
 import { renderSummary, type SummaryOptions, type SummaryRow } from './summary.js';
 import type { IOHandler, ModelArtifacts, SaveOptions, SaveResult } from './io/artifacts.js';
-import { modelToArtifacts, saveModel, saveModelWeights } from './io/save.js';
-import { loadModelWeights, type LoadOptions, type ModelSource } from './io/load_weights.js';
+import { modelToArtifacts } from './io/save.js';
+import type { LoadOptions, ModelSource } from './io/load_weights.js';
+import { saveModelTo, saveWeightsTo } from '../saving/save.js';
+import { loadWeightsFrom } from '../saving/load_weights.js';
 
 /** A model's inputs or outputs as given: one symbolic tensor, a list, or an object keyed by name. */
 export type SymbolicStructure = SymbolicTensor | readonly SymbolicTensor[] | { readonly [name: string]: SymbolicTensor };
@@ -705,21 +707,24 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> extends La
     return config;
   }
 
-  // ---- saving (src/models/io) ---------------------------------------------------------------
+  // ---- saving (src/saving, src/models/io) ------------------------------------------------------
 
   /**
-   * Saves the model in the TF.js layers-model format: `model.json` (topology in Keras snake_case,
-   * training config, weights manifest) and little-endian float32 weight files, written atomically
-   * to a directory; or to any IOHandler. `includeOptimizer` also saves the optimizer state.
+   * Saves the model; the format follows the name. `'x.keras'`: a Keras 3 zip (config.json,
+   * metadata.json, model.weights.h5) that `keras.saving.load_model` reads; `'x.h5'`: the legacy
+   * Keras HDF5 file; anything else: a directory in the TF.js layers-model format (`model.json`
+   * and weight files), or any IOHandler. Files are written atomically: a failed save leaves the
+   * previous one as it was. `includeOptimizer` also saves the optimizer state.
    *
    * @example
    * ```ts
+   * await model.save('mnist.keras');
    * await model.save('models/mnist', { includeOptimizer: true });
-   * const again = await tk.loadModel('models/mnist');
+   * const again = await tk.loadModel('mnist.keras');
    * ```
    */
   async save(destination: string | IOHandler, options: SaveOptions = {}): Promise<SaveResult> {
-    return saveModel(this, destination, options);
+    return saveModelTo(this, destination, options);
   }
 
   /**
@@ -736,29 +741,34 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> extends La
   }
 
   /**
-   * Saves the weights alone: `weights_manifest.json` and weight files in a directory, or
-   * artifacts without a topology to an IOHandler.
+   * Saves the weights alone: `'x.weights.h5'` in Keras 3's layout (Keras's `load_weights` reads
+   * it), another `'.h5'` name in tf.keras 2's weights-only layout, else `weights_manifest.json`
+   * and weight files in a directory, or artifacts without a topology to an IOHandler.
    *
    * @example
    * ```ts
+   * await model.saveWeights('best.weights.h5');
    * await model.saveWeights('checkpoints/best');
    * ```
    */
   async saveWeights(destination: string | IOHandler): Promise<SaveResult> {
-    return saveModelWeights(this, destination);
+    return saveWeightsTo(this, destination);
   }
 
   /**
-   * Loads weights saved by `saveWeights` or `save` (or by TF.js) into this built model, matched
-   * by name or else by layer order, as Keras; all shapes are checked before anything changes.
+   * Loads weights into this built model: a Keras 3 `.weights.h5` (or a `.keras` file's weights)
+   * by Keras's paths, a legacy `.h5` by position among the layers with weights (as Keras), or
+   * what `saveWeights` / `save` wrote in the TF.js format (by name, else by layer order). Every
+   * count and shape is checked before anything changes.
    *
    * @example
    * ```ts
+   * await model.loadWeights('model.weights.h5');
    * await model.loadWeights('checkpoints/best');
    * ```
    */
-  async loadWeights(source: ModelSource, options: LoadOptions = {}): Promise<void> {
-    return loadModelWeights(this, source, options);
+  async loadWeights(source: ModelSource | Uint8Array | ArrayBuffer, options: LoadOptions = {}): Promise<void> {
+    return loadWeightsFrom(this, source, options);
   }
 }
 

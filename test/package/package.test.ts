@@ -10,7 +10,7 @@
 //     size budget, then run in Debian's Chromium with COOP/COEP (SIMD, threads in a worker) and
 //     without (no threads, still SIMD). Without /usr/bin/chromium that part is skipped with a
 //     warning, unless CI is set: then it fails, as test/e2e does.
-// Budgets: the tarball at most 2 MB; `import * as tk` at most 400 kB minified, and a page using
+// Budgets: the tarball at most 2 MB; `import * as tk` at most 560 kB minified, and a page using
 // a Dense model smaller than that (tree-shaking works, and `sideEffects` keeps the op binding).
 
 import { spawnSync } from 'node:child_process';
@@ -29,7 +29,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const TARBALL_BUDGET = 2_000_000; // bytes
-const FULL_BUNDLE_BUDGET = 400_000; // bytes, minified
+// bytes, minified: 370 kB before Keras files; their HDF5, zip and deflate code (src/formats) and the
+// Keras dialects (src/saving) add about 110 kB (481 kB measured with esbuild, 2026-12-07).
+const FULL_BUNDLE_BUDGET = 560_000;
 
 // The Node binaries the consumers run on: this one, and those listed in TENSORKIT_TEST_NODES.
 const NODES = [process.execPath, ...(process.env.TENSORKIT_TEST_NODES ?? '').split(path.delimiter).filter((p) => p !== '')]

@@ -12,8 +12,8 @@
  * ```
  */
 export class ModelFileError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'ModelFileError';
   }
 }

@@ -78,12 +78,13 @@ export async function loadModel<Out extends Tensor | Tensor[] = Tensor>(source: 
  * NOTE: like TF.js's fast weight init, it skips costly initializers (an orthogonal QR) and leaves
  * the global random stream untouched, and it bounds memory by what the file actually holds.
  */
-function budgetedZeros(total: number, what: string): (shape: readonly number[]) => Tensor {
+export function budgetedZeros(total: number, what: string): (shape: readonly number[], name?: string) => Tensor {
   let left = total;
-  return (shape) => {
+  return (shape, name) => {
     const n = shape.reduce((a, b) => a * b, 1);
     if (!(n <= left)) {
-      throw new ModelFileError(`${what}: the layers need more weight values than the file holds (${total}); reached at a weight of shape [${shape.join(', ')}]`);
+      const weight = name === undefined ? 'a weight' : `a weight ('${name.slice(0, 200)}')`;
+      throw new ModelFileError(`${what}: the layers need more weight values than the file holds (${total}); reached at ${weight} of shape [${shape.join(', ')}]`);
     }
     left -= n;
     return new Tensor(new Float32Array(n), shape);

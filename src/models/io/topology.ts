@@ -277,6 +277,11 @@ export function setLoadableNames(f: () => readonly string[]): void {
   loadableNames = f;
 }
 
+/** @internal The built-in class names (src/saving writes them as Keras's own, `module: 'keras.layers'`). */
+export function loadableClassNames(): readonly string[] {
+  return loadableNames();
+}
+
 /**
  * Reads a `modelTopology` into tensorkit's config form (without building anything), checking
  * every field. `path` locates the topology in errors (`model.json: modelTopology`).
@@ -415,6 +420,8 @@ function functionalFromJson(raw: unknown, path: string, limits: LoadLimits, coun
   const refs = (key: string, camelKey: string): unknown => {
     const value = get(config, key) ?? get(config, camelKey);
     const at = `${path}.${key}`;
+    // Keras 3 (src/saving): a model given its inputs or outputs by name writes an object of references.
+    if (isObject(value)) return Object.fromEntries(Object.keys(value).map((k) => [k, ref(value[k], `${at}.${k}`)]));
     const arr = expectArray(value, at, limits.maxLayers);
     // Keras 3 writes a bare triple for a single tensor.
     if (typeof arr[0] === 'string') return [ref(arr, at)];

@@ -279,7 +279,7 @@ function camelKeys(raw: unknown, what: string): Record<string, unknown> {
  * not (nothing is changed then). Two layouts are understood: tensorkit's (the names and order of
  * `optimizer.getWeights()`), and TF.js's (`iter`, then each slot for every variable in turn).
  */
-function restoreOptimizerState(optimizer: Optimizer, variables: readonly Variable[], file: readonly DecodedWeight[], slotScale: number): string | null {
+export function restoreOptimizerState(optimizer: Optimizer, variables: readonly Variable[], file: readonly DecodedWeight[], slotScale: number): string | null {
   optimizer.build(variables);
   const current = optimizer.getWeights();
   const tensorOf = (w: DecodedWeight): Tensor => new Tensor(w.values, w.shape);
