@@ -40,6 +40,17 @@ const CASES: Record<string, Case> = {
   Minimum: { input: [4], make: two(new L.Minimum()) },
   Concatenate: { input: [2, 4], make: two(new L.Concatenate({ axis: 1 })) },
   Dot: { input: [4], make: two(new L.Dot({ axes: 1, normalize: true })) },
+  Conv2DTranspose: { input: [3, 3, 2], make: (x) => new L.Conv2DTranspose(3, 3, { strides: 2, padding: 'same', activation: 'relu' }).apply(x) },
+  DepthwiseConv2D: { input: [5, 5, 2], make: (x) => new L.DepthwiseConv2D(3, { depthMultiplier: 2, padding: 'same' }).apply(x) },
+  SeparableConv2D: { input: [5, 5, 2], make: (x) => new L.SeparableConv2D(3, 3, { depthMultiplier: 1, activation: 'tanh' }).apply(x) },
+  Conv3D: { input: [3, 3, 3, 1], make: (x) => new L.Conv3D(2, 2, { padding: 'same' }).apply(x) },
+  MaxPooling3D: { input: [4, 4, 4, 1], make: (x) => new L.MaxPooling3D(2).apply(x) },
+  AveragePooling3D: { input: [4, 4, 4, 1], make: (x) => new L.AveragePooling3D(2).apply(x) },
+  UpSampling2D: { input: [2, 3, 1], make: (x) => new L.UpSampling2D({ size: [2, 2], interpolation: 'bilinear' }).apply(x) },
+  ZeroPadding2D: { input: [2, 3, 1], make: (x) => new L.ZeroPadding2D({ padding: [[1, 0], [0, 2]] }).apply(x) },
+  Cropping2D: { input: [5, 5, 1], make: (x) => new L.Cropping2D({ cropping: [[1, 1], [2, 0]] }).apply(x) },
+  SpatialDropout1D: { input: [4, 3], make: (x) => new L.SpatialDropout1D(0.3).apply(x) },
+  SpatialDropout2D: { input: [3, 3, 2], make: (x) => new L.SpatialDropout2D(0.3).apply(x) },
 };
 const MODELS = new Set(['Sequential', 'Functional']);
 
