@@ -30,6 +30,8 @@ export { Embedding, type EmbeddingOptions, type EmbeddingArgs } from './embeddin
 export { Masking, type MaskingOptions } from './masking.js';
 export { RepeatVector, Permute, type RepeatVectorOptions, type PermuteOptions } from './repeat_permute.js';
 export { TimeDistributed, type TimeDistributedArgs } from './time_distributed.js';
+export { Conv1D, type Conv1DLayerOptions, type Conv1DLayerArgs, type Padding1D } from './conv1d.js';
+export { MaxPooling1D, AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, type Pooling1DOptions, type GlobalPooling1DOptions } from './pooling1d.js';
 
 export * as activations from './activations.js';
 export * as initializers from './initializers.js';

@@ -11,7 +11,9 @@ import {
   UpSampling2D, ZeroPadding2D,
 } from '../layers/index.js';
 // Sequence layers (issue 13, part A).
-import { Embedding, Masking, Permute, RepeatVector, TimeDistributed } from '../layers/index.js';
+import {
+  AveragePooling1D, Conv1D, Embedding, GlobalAveragePooling1D, GlobalMaxPooling1D, Masking, MaxPooling1D, Permute, RepeatVector, TimeDistributed,
+} from '../layers/index.js';
 import { registerBuiltin, type SerializableClass } from '../layers/registry.js';
 import { Model } from './model.js';
 import { Sequential } from './sequential.js';
@@ -28,6 +30,8 @@ const BUILTINS: [SerializableClass, ...string[]][] = [
   [SpatialDropout1D], [SpatialDropout2D],
   // Sequence layers (issue 13, part A).
   [Embedding], [Masking], [RepeatVector], [Permute], [TimeDistributed],
+  [Conv1D, 'Convolution1D'], [MaxPooling1D, 'MaxPool1D'], [AveragePooling1D, 'AvgPool1D'],
+  [GlobalAveragePooling1D, 'GlobalAvgPool1D'], [GlobalMaxPooling1D, 'GlobalMaxPool1D'],
 ];
 
 for (const [cls, ...aliases] of BUILTINS) registerBuiltin(cls, ...aliases);

@@ -59,6 +59,11 @@ const CASES: Record<string, Case> = {
   Masking: { input: [4, 3], make: (x) => new L.Masking({ maskValue: 0.5 }).apply(x) },
   RepeatVector: { input: [3], make: (x) => new L.RepeatVector(4).apply(x) },
   Permute: { input: [2, 3, 4], make: (x) => new L.Permute([3, 1, 2]).apply(x) },
+  Conv1D: { input: [7, 3], make: (x) => new L.Conv1D(4, 3, { padding: 'causal', dilationRate: 2, activation: 'relu', kernelInitializer: 'he_normal' }).apply(x) },
+  MaxPooling1D: { input: [7, 3], make: (x) => new L.MaxPooling1D(3, { strides: 2, padding: 'same' }).apply(x) },
+  AveragePooling1D: { input: [7, 3], make: (x) => new L.AveragePooling1D(2, { padding: 'valid', dataFormat: 'channels_first' }).apply(x) },
+  GlobalAveragePooling1D: { input: [6, 3], make: (x) => new L.GlobalAveragePooling1D({ keepdims: true }).apply(x) },
+  GlobalMaxPooling1D: { input: [6, 3], make: (x) => new L.GlobalMaxPooling1D({ dataFormat: 'channels_first' }).apply(x) },
   TimeDistributed: { input: [4, 3], make: (x) => new L.TimeDistributed(new L.Dense(2, { activation: 'relu', biasInitializer: 'ones' })).apply(x) },
 };
 const MODELS = new Set(['Sequential', 'Functional']);

@@ -38,6 +38,8 @@ const ALIASES = new Map<string, string>([
   ['Convolution2DTranspose', 'Conv2DTranspose'], ['SeparableConvolution2D', 'SeparableConv2D'], ['Convolution3D', 'Conv3D'],
   ['MaxPool3D', 'MaxPooling3D'], ['AvgPool3D', 'AveragePooling3D'],
   ['GlobalAvgPool2D', 'GlobalAveragePooling2D'], ['GlobalMaxPool2D', 'GlobalMaxPooling2D'],
+  ['Convolution1D', 'Conv1D'], ['MaxPool1D', 'MaxPooling1D'], ['AvgPool1D', 'AveragePooling1D'],
+  ['GlobalAvgPool1D', 'GlobalAveragePooling1D'], ['GlobalMaxPool1D', 'GlobalMaxPooling1D'],
   ['Model', 'Functional'],
 ]);
 
