@@ -194,7 +194,6 @@ describe('1-D pooling', () => {
       expectTfjsParity(new AveragePooling1D(pool, options), tf.layers.averagePooling1d({ poolSize: pool, ...options }), x, { gradients: !same });
       if (same) expect(tk.checkGradients((t) => new AveragePooling1D(pool, options).apply(t), [x])).toBeLessThan(1e-3);
     });
-
   }
 
   it('AveragePooling1D same-padding gradient by hand: each step gets Σ over its windows of 1/(real steps)', () => {
