@@ -25,6 +25,8 @@ export { Conv3D, type Conv3DLayerOptions, type Conv3DLayerArgs } from './conv3d.
 export { MaxPooling3D, AveragePooling3D, type Pooling3DOptions } from './pooling3d.js';
 export { UpSampling2D, ZeroPadding2D, Cropping2D, type UpSampling2DOptions, type UpSamplingInterpolation, type ZeroPadding2DOptions, type Cropping2DOptions, type Border2D } from './reshaping.js';
 export { SpatialDropout1D, SpatialDropout2D, type SpatialDropout1DOptions, type SpatialDropout2DOptions } from './spatial_dropout.js';
+// Normalization, noise, activation and preprocessing layers (issue 14 part B1).
+export { LayerNormalization, GroupNormalization, UnitNormalization, type LayerNormalizationOptions, type GroupNormalizationOptions, type UnitNormalizationOptions } from './normalization.js';
 
 export * as activations from './activations.js';
 export * as initializers from './initializers.js';

@@ -51,6 +51,10 @@ const CASES: Record<string, Case> = {
   Cropping2D: { input: [5, 5, 1], make: (x) => new L.Cropping2D({ cropping: [[1, 1], [2, 0]] }).apply(x) },
   SpatialDropout1D: { input: [4, 3], make: (x) => new L.SpatialDropout1D(0.3).apply(x) },
   SpatialDropout2D: { input: [3, 3, 2], make: (x) => new L.SpatialDropout2D(0.3).apply(x) },
+  // Normalization, noise, activation and preprocessing layers (issue 14 part B1).
+  LayerNormalization: { input: [3, 4], make: (x) => new L.LayerNormalization({ axis: [1, 2], epsilon: 0.01, gammaRegularizer: 'l2' }).apply(x) },
+  GroupNormalization: { input: [3, 3, 4], make: (x) => new L.GroupNormalization({ groups: 2, epsilon: 0.01, center: true }).apply(x) },
+  UnitNormalization: { input: [3, 4], make: (x) => new L.UnitNormalization({ axis: [1, 2] }).apply(x) },
 };
 const MODELS = new Set(['Sequential', 'Functional']);
 
