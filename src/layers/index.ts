@@ -27,6 +27,8 @@ export { UpSampling2D, ZeroPadding2D, Cropping2D, type UpSampling2DOptions, type
 export { SpatialDropout1D, SpatialDropout2D, type SpatialDropout1DOptions, type SpatialDropout2DOptions } from './spatial_dropout.js';
 // Normalization, noise, activation and preprocessing layers (issue 14 part B1).
 export { LayerNormalization, GroupNormalization, UnitNormalization, type LayerNormalizationOptions, type GroupNormalizationOptions, type UnitNormalizationOptions } from './normalization.js';
+export { GaussianNoise, GaussianDropout, AlphaDropout, type NoiseOptions, type AlphaDropoutOptions } from './noise.js';
+export { PReLU, ELU, ThresholdedReLU, Identity, type PReLUOptions, type ELUOptions, type ThresholdedReLUOptions } from './advanced_activations.js';
 
 export * as activations from './activations.js';
 export * as initializers from './initializers.js';

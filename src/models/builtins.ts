@@ -10,7 +10,9 @@ import {
   AveragePooling3D, Conv2DTranspose, Conv3D, Cropping2D, DepthwiseConv2D, MaxPooling3D, SeparableConv2D, SpatialDropout1D, SpatialDropout2D,
   UpSampling2D, ZeroPadding2D,
 } from '../layers/index.js';
-import { GroupNormalization, LayerNormalization, UnitNormalization } from '../layers/index.js';
+import {
+  AlphaDropout, ELU, GaussianDropout, GaussianNoise, GroupNormalization, Identity, LayerNormalization, PReLU, ThresholdedReLU, UnitNormalization,
+} from '../layers/index.js';
 import { registerBuiltin, type SerializableClass } from '../layers/registry.js';
 import { Model } from './model.js';
 import { Sequential } from './sequential.js';
@@ -26,6 +28,7 @@ const BUILTINS: [SerializableClass, ...string[]][] = [
   [MaxPooling3D, 'MaxPool3D'], [AveragePooling3D, 'AvgPool3D'], [UpSampling2D], [ZeroPadding2D], [Cropping2D],
   [SpatialDropout1D], [SpatialDropout2D],
   [LayerNormalization], [GroupNormalization], [UnitNormalization],
+  [GaussianNoise], [GaussianDropout], [AlphaDropout], [PReLU], [ELU], [ThresholdedReLU], [Identity],
 ];
 
 for (const [cls, ...aliases] of BUILTINS) registerBuiltin(cls, ...aliases);
