@@ -29,3 +29,11 @@ export { SpatialDropout1D, SpatialDropout2D, type SpatialDropout1DOptions, type 
 export * as activations from './activations.js';
 export * as initializers from './initializers.js';
 export * as regularizers from './regularizers.js';
+// Recurrent layers (issue 13): cells, the RNN wrapper, SimpleRNN, LSTM, GRU.
+export { RNNCell, type SequenceContext, type SequenceResult } from './rnn/cell.js';
+export { RNN, type RNNOptions, type RNNCallArgs, type CellLike } from './rnn/rnn.js';
+export { StackedRNNCells } from './rnn/stacked.js';
+export { SimpleRNNCell, SimpleRNN, type SimpleRNNCellOptions, type SimpleRNNOptions } from './rnn/simple_rnn.js';
+export { LSTMCell, LSTM, type LSTMCellOptions, type LSTMOptions } from './rnn/lstm.js';
+export { GRUCell, GRU, type GRUCellOptions, type GRUOptions } from './rnn/gru.js';
+export type { CellOptions, GatedCellOptions } from './rnn/options.js';
