@@ -44,3 +44,4 @@ export { SimpleRNNCell, SimpleRNN, type SimpleRNNCellOptions, type SimpleRNNOpti
 export { LSTMCell, LSTM, type LSTMCellOptions, type LSTMOptions } from './rnn/lstm.js';
 export { GRUCell, GRU, type GRUCellOptions, type GRUOptions } from './rnn/gru.js';
 export type { CellOptions, GatedCellOptions } from './rnn/options.js';
+export { Bidirectional, type BidirectionalOptions, type MergeMode } from './rnn/bidirectional.js';
