@@ -197,6 +197,7 @@ export class GRU extends RNN {
 
   constructor(units: number, options: GRUOptions = {}) {
     const who = layerWho('GRU', options);
+    unitsArg(who, units);
     checkOptions(who, options, [...LAYER_ARG_KEYS, ...RNN_KEYS, ...GRU_CELL_KEYS, 'activityRegularizer']);
     const { cell, layer } = splitOptions(options, GRU_CELL_KEYS);
     const name = options.name ?? uniqueName('gru');

@@ -223,6 +223,7 @@ export class LSTM extends RNN {
 
   constructor(units: number, options: LSTMOptions = {}) {
     const who = layerWho('LSTM', options);
+    unitsArg(who, units);
     checkOptions(who, options, [...LAYER_ARG_KEYS, ...RNN_KEYS, ...LSTM_CELL_KEYS, 'activityRegularizer']);
     const { cell, layer } = splitOptions(options, LSTM_CELL_KEYS);
     const name = options.name ?? uniqueName('lstm');

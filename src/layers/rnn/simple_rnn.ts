@@ -151,6 +151,7 @@ export class SimpleRNN extends RNN {
 
   constructor(units: number, options: SimpleRNNOptions = {}) {
     const who = layerWho('SimpleRNN', options);
+    unitsArg(who, units);
     checkOptions(who, options, [...LAYER_ARG_KEYS, ...RNN_KEYS, ...CELL_KEYS, 'activityRegularizer']);
     const { cell, layer } = splitOptions(options, CELL_KEYS);
     const name = options.name ?? uniqueName('simple_rnn');
