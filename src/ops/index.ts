@@ -28,8 +28,14 @@ export { gruSequence, gruSequenceComposite, type GRUSequenceOptions } from './gr
 export { simpleRnnSequence, simpleRnnSequenceComposite, type SimpleRNNSequenceOptions } from './simple_rnn.js';
 export { backward } from '../autograd/tape.js';
 
-/** What the recorded backward of a recurrent sequence op puts on the tape (its recurrence replayed, then differentiated). */
-const RNN_RECORDS: readonly string[] = ['slice', 'reshape', 'matmul', 'add', 'mul', 'sigmoid', 'tanh', 'tanhGrad', 'sigmoidGrad', 'concat', 'pad', 'where', 'neg', 'sumTo', 'broadcastTo'];
+/**
+ * What the recorded backward of a recurrent sequence op puts on the tape: its recurrence replayed
+ * as ops (slices of the projection, matmul, the gate activations, where for masked steps), then
+ * differentiated (pad for the slices' rules, the activations' Grad ops). With tanh and sigmoid.
+ */
+const LSTM_RECORDS: readonly string[] = ['add', 'matmul', 'mul', 'pad', 'reshape', 'sigmoid', 'sigmoidGrad', 'slice', 'tanh', 'tanhGrad', 'where'];
+const GRU_RECORDS: readonly string[] = ['add', 'matmul', 'mul', 'neg', 'pad', 'reshape', 'sigmoid', 'sigmoidGrad', 'slice', 'sumTo', 'tanh', 'tanhGrad', 'where'];
+const SIMPLE_RNN_RECORDS: readonly string[] = ['add', 'matmul', 'pad', 'reshape', 'slice', 'tanh', 'tanhGrad', 'where'];
 
 /** One row of the derivative table. */
 export interface PrimitiveRule {
@@ -163,15 +169,15 @@ export const primitives: readonly PrimitiveRule[] = [
   // Recurrent sequences: the fused backward through time; recorded, the recurrence replayed as ops and differentiated.
   {
     op: 'lstmSequence', derivative: 'per step, back in time: dc += dh·o·act′(c);  dz = [dc·g·σ′(i), dc·c₋₁·σ′(f), dc·i·act′(g), dh·act(c)·σ′(o)];  dh₋₁ = dz·Uᵀ;  dc₋₁ = dc·f;  dxW = dz;  dU = Hᵀ·DZ',
-    file: 'lstm.ts', records: RNN_RECORDS, fused: 'one GEMM a step for dh, one GEMM for dU over all steps',
+    file: 'lstm.ts', records: LSTM_RECORDS, fused: 'one GEMM a step for dh, one GEMM for dU over all steps',
   },
   {
     op: 'gruSequence', derivative: 'per step, back in time: da = dh·(1−z)·act′(ĥ);  dz = dh·(h₋₁−ĥ)·σ′(z);  dr = da·R_h·σ′(r);  dxW = [dz, dr, da];  dR = [dz, dr, da·r];  dh₋₁ = dh·z + dR·Uᵀ;  dU = Hᵀ·DR;  db¹ = Σ dR',
-    file: 'gru.ts', records: RNN_RECORDS, fused: 'one GEMM a step for dh, one GEMM for dU over all steps',
+    file: 'gru.ts', records: GRU_RECORDS, fused: 'one GEMM a step for dh, one GEMM for dU over all steps',
   },
   {
     op: 'simpleRnnSequence', derivative: 'per step, back in time: dz = dh·act′(h);  dxW = dz;  dh₋₁ = dz·Uᵀ;  dU = Hᵀ·DZ',
-    file: 'simple_rnn.ts', records: RNN_RECORDS, fused: 'one GEMM a step for dh, one GEMM for dU over all steps',
+    file: 'simple_rnn.ts', records: SIMPLE_RNN_RECORDS, fused: 'one GEMM a step for dh, one GEMM for dU over all steps',
   },
 ];
 
