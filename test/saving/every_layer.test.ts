@@ -66,9 +66,9 @@ const CASES: Record<string, Case> = {
   GlobalMaxPooling1D: { input: [6, 3], make: (x) => new L.GlobalMaxPooling1D({ dataFormat: 'channels_first' }).apply(x) },
   TimeDistributed: { input: [4, 3], make: (x) => new L.TimeDistributed(new L.Dense(2, { activation: 'relu', biasInitializer: 'ones' })).apply(x) },
   // Recurrent layers (issue 13, part B); a cell is saved inside the RNN that runs it.
-  SimpleRNN: { input: [4, 3], make: (x) => new L.SimpleRNN(3, { returnSequences: true, activation: 'relu', kernelRegularizer: 'l2' }).apply(x) },
-  LSTM: { input: [4, 3], make: (x) => new L.LSTM(3, { goBackwards: true, unitForgetBias: false, recurrentActivation: 'hard_sigmoid', dropout: 0.2 }).apply(x) },
-  GRU: { input: [4, 3], make: (x) => new L.GRU(3, { returnSequences: true, recurrentInitializer: 'glorot_uniform' }).apply(x) },
+  SimpleRNN: { input: [4, 3], make: (x) => new L.SimpleRNN(3, { returnSequences: true, activation: 'relu', kernelRegularizer: 'l2' }).apply(x) as tk.SymbolicTensor },
+  LSTM: { input: [4, 3], make: (x) => new L.LSTM(3, { goBackwards: true, unitForgetBias: false, recurrentActivation: 'hard_sigmoid', dropout: 0.2 }).apply(x) as tk.SymbolicTensor },
+  GRU: { input: [4, 3], make: (x) => new L.GRU(3, { returnSequences: true, recurrentInitializer: 'glorot_uniform' }).apply(x) as tk.SymbolicTensor },
   RNN: { input: [4, 3], make: (x) => new L.RNN(new L.GRUCell(2, { resetAfter: false }), { returnSequences: true, goBackwards: true }).apply(x) as tk.SymbolicTensor },
   SimpleRNNCell: { input: [4, 3], make: (x) => new L.RNN(new L.SimpleRNNCell(2, { activation: 'sigmoid' })).apply(x) as tk.SymbolicTensor },
   LSTMCell: { input: [4, 3], make: (x) => new L.RNN(new L.LSTMCell(2, { useBias: false })).apply(x) as tk.SymbolicTensor },

@@ -12,7 +12,7 @@ import { LAYER_ARG_KEYS, boolean, checkOptions, layerWho } from '../options.js';
 import { regularizerOrNull, serializeRegularizer, type RegularizerIdentifier } from '../regularizers.js';
 import { RNNCell, unitsArg, type SequenceContext, type SequenceResult } from './cell.js';
 import { projectSequence, stepInputs } from './lstm.js';
-import { GATED_KEYS, cellConfig, resolveCell, splitOptions, type GatedCellOptions, type ResolvedCell } from './options.js';
+import { CELL_ONLY_KEYS, GATED_KEYS, cellConfig, resolveCell, splitOptions, type GatedCellOptions, type ResolvedCell } from './options.js';
 import { RNN, RNN_KEYS, cellNameFor, type RNNOptions } from './rnn.js';
 
 /** Options of {@link GRUCell}. */
@@ -60,7 +60,7 @@ export class GRUCell extends RNNCell {
 
   constructor(units: number, options: GRUCellOptions = {}) {
     const who = layerWho('GRUCell', options);
-    checkOptions(who, options, [...LAYER_ARG_KEYS, ...GRU_CELL_KEYS]);
+    checkOptions(who, options, [...LAYER_ARG_KEYS, ...GRU_CELL_KEYS, ...CELL_ONLY_KEYS]);
     const u = unitsArg(who, units);
     const opts = resolveCell(who, options);
     const resetAfter = boolean(who, 'resetAfter', options.resetAfter ?? true);

@@ -10,7 +10,7 @@ import { formatSymbolicShape, isShapeList, type CallArgs, type LayerConfig, type
 import { LAYER_ARG_KEYS, boolean, checkOptions, layerWho } from '../options.js';
 import { regularizerOrNull, serializeRegularizer, type RegularizerIdentifier } from '../regularizers.js';
 import { RNNCell, unitsArg, type SequenceContext, type SequenceResult } from './cell.js';
-import { GATED_KEYS, cellConfig, resolveCell, splitOptions, type GatedCellOptions, type ResolvedCell } from './options.js';
+import { CELL_ONLY_KEYS, GATED_KEYS, cellConfig, resolveCell, splitOptions, type GatedCellOptions, type ResolvedCell } from './options.js';
 import { RNN, RNN_KEYS, cellNameFor, type RNNOptions } from './rnn.js';
 
 /** Options of {@link LSTMCell}. */
@@ -68,7 +68,7 @@ export class LSTMCell extends RNNCell {
 
   constructor(units: number, options: LSTMCellOptions = {}) {
     const who = layerWho('LSTMCell', options);
-    checkOptions(who, options, [...LAYER_ARG_KEYS, ...LSTM_CELL_KEYS]);
+    checkOptions(who, options, [...LAYER_ARG_KEYS, ...LSTM_CELL_KEYS, ...CELL_ONLY_KEYS]);
     const u = unitsArg(who, units);
     const opts = resolveCell(who, options);
     const unitForgetBias = boolean(who, 'unitForgetBias', options.unitForgetBias ?? true);

@@ -51,6 +51,8 @@ export const CELL_KEYS = [
   'activation', 'useBias', 'kernelInitializer', 'recurrentInitializer', 'biasInitializer', 'kernelRegularizer', 'recurrentRegularizer',
   'biasRegularizer', 'kernelConstraint', 'recurrentConstraint', 'biasConstraint', 'dropout', 'recurrentDropout', 'seed',
 ] as const;
+/** The cells also accept TF.js's `activityRegularizer: null`. */
+export const CELL_ONLY_KEYS = ['activityRegularizer'] as const;
 export const GATED_KEYS = [...CELL_KEYS, 'recurrentActivation', 'implementation'] as const;
 
 /** The resolved common options. */
@@ -71,6 +73,11 @@ export interface ResolvedCell {
 }
 
 export function resolveCell(who: string, o: GatedCellOptions): ResolvedCell {
+  // A cell has no output penalty of its own (TF.js writes activity_regularizer: null in cell configs).
+  const activity = (o as { activityRegularizer?: unknown }).activityRegularizer;
+  if (activity !== undefined && activity !== null) {
+    throw new Error(`${who}: a cell takes no activityRegularizer (give it to the recurrent layer); only null is accepted`);
+  }
   for (const key of ['kernelConstraint', 'recurrentConstraint', 'biasConstraint'] as const) {
     if (o[key] !== undefined && o[key] !== null) throw new Error(`${who}: ${key} is not supported by tensorkit (constraints are not implemented); only null is accepted`);
   }

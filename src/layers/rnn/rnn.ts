@@ -68,7 +68,9 @@ export class RNN extends Layer<Tensor | Tensor[]> {
    * ```
    */
   static override fromConfig(config: LayerConfig): Layer<Tensor | Tensor[]> {
-    const { cell, ...options } = config;
+    // TF.js writes a stacked cell twice: `cell` (a StackedRNNCells entry) and `cells` (its list).
+    const { cell: given, cells: list, ...options } = config;
+    const cell = given ?? list;
     const cells = Array.isArray(cell) ? cell.map((c) => deserializeLayer(c, 'RNN cell')) : deserializeLayer(cell, 'RNN cell');
     return new RNN(cells as CellLike | CellLike[], options as RNNOptions);
   }
@@ -82,6 +84,8 @@ export class RNN extends Layer<Tensor | Tensor[]> {
   readonly unroll: boolean;
   /** Masked steps output zeros (true) or repeat the previous output (false, the default). */
   zeroOutputForMask: boolean;
+  /** The prefix of the cell's weight names: the layer's name, under a Bidirectional's. */
+  private readonly cellScope: string;
   /** A stateful layer's current states (null until the first call or after resetStates without a batch size). */
   private stateValues: Tensor[] | null = null;
 
@@ -106,6 +110,7 @@ export class RNN extends Layer<Tensor | Tensor[]> {
     this.stateful = stateful;
     this.unroll = unroll;
     this.zeroOutputForMask = zeroOutputForMask;
+    this.cellScope = cellNameFor(this.name);
     this.supportsMasking = true; // uses the mask; passes it on with returnSequences (Keras ≤ 3.15)
     this.inputSpec = { ndim: 3 };
     if (stateful && this.batchInputShape !== null && this.batchInputShape[0] === null) {
@@ -130,7 +135,12 @@ export class RNN extends Layer<Tensor | Tensor[]> {
       throw new Error(`${this.name}: a stateful RNN needs a fixed batch size; give batchInputShape (or batchSize with inputShape) to its first layer, got input ${formatSymbolicShape(inputShape)}`);
     }
     if (this.unroll && inputShape[1] === null) throw new Error(`${this.name}: unroll needs a known number of steps, got input ${formatSymbolicShape(inputShape)}`);
-    if (!this.cell.built) this.cell.buildFrom([inputShape[0] ?? null, F]);
+    if (!this.cell.built) {
+      // TF.js's weight names: `<rnn>/kernel` for one cell, `<rnn>/RNNCell_<k>/kernel` for stacked cells.
+      if (this.cell instanceof StackedRNNCells) this.cell.cells.forEach((c, k) => { if (!c.built) c.weightScope ??= `${this.cellScope}/RNNCell_${k}`; });
+      else this.cell.weightScope ??= this.cellScope;
+      this.cell.buildFrom([inputShape[0] ?? null, F]);
+    }
     this.inputSpec = { ndim: 3, axes: { [-1]: F } };
     super.build(inputShape);
   }

@@ -10,7 +10,7 @@ import { LAYER_ARG_KEYS, checkOptions, layerWho } from '../options.js';
 import { regularizerOrNull, serializeRegularizer, type RegularizerIdentifier } from '../regularizers.js';
 import { RNNCell, unitsArg, type SequenceContext, type SequenceResult } from './cell.js';
 import { projectSequence, stepInputs } from './lstm.js';
-import { CELL_KEYS, cellConfig, resolveCell, splitOptions, type CellOptions, type ResolvedCell } from './options.js';
+import { CELL_KEYS, CELL_ONLY_KEYS, cellConfig, resolveCell, splitOptions, type CellOptions, type ResolvedCell } from './options.js';
 import { RNN, RNN_KEYS, cellNameFor, type RNNOptions } from './rnn.js';
 
 /** Options of {@link SimpleRNNCell}. */
@@ -51,7 +51,7 @@ export class SimpleRNNCell extends RNNCell {
 
   constructor(units: number, options: SimpleRNNCellOptions = {}) {
     const who = layerWho('SimpleRNNCell', options);
-    checkOptions(who, options, [...LAYER_ARG_KEYS, ...CELL_KEYS]);
+    checkOptions(who, options, [...LAYER_ARG_KEYS, ...CELL_KEYS, ...CELL_ONLY_KEYS]);
     const u = unitsArg(who, units);
     const opts = resolveCell(who, options);
     super(options);
