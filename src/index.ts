@@ -49,6 +49,7 @@ export * as saving from './saving/index.js';
 export { softmaxCrossEntropyWithLogits, sigmoidCrossEntropyWithLogits } from './ops/index.js';
 export { conv2dTranspose, depthwiseConv2d, separableConv2d, conv3d, maxPool3d, avgPool3d, resizeBilinear, upSampling2d, type Conv2DTransposeOptions, type Conv3DOptions } from './ops/index.js';
 export { conv2dTransposeLength } from './ops/conv2d_transpose.js';
+export { lstmSequence, lstmSequenceComposite, gruSequence, gruSequenceComposite, simpleRnnSequence, simpleRnnSequenceComposite, type LSTMSequenceOptions, type GRUSequenceOptions, type SimpleRNNSequenceOptions } from './ops/index.js';
 
 // The Keras-style namespaces (tk.layers, tk.losses, ...) are the ones tk.keras groups.
 export { models, layers, activations, initializers, regularizers, losses, metrics, optimizers, callbacks } from './keras.js';

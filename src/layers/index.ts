@@ -40,3 +40,12 @@ export { PReLU, ELU, ThresholdedReLU, Identity, type PReLUOptions, type ELUOptio
 export * as activations from './activations.js';
 export * as initializers from './initializers.js';
 export * as regularizers from './regularizers.js';
+// Recurrent layers (issue 13): cells, the RNN wrapper, SimpleRNN, LSTM, GRU.
+export { RNNCell, type SequenceContext, type SequenceResult } from './rnn/cell.js';
+export { RNN, type RNNOptions, type RNNCallArgs, type CellLike } from './rnn/rnn.js';
+export { StackedRNNCells } from './rnn/stacked.js';
+export { SimpleRNNCell, SimpleRNN, type SimpleRNNCellOptions, type SimpleRNNOptions } from './rnn/simple_rnn.js';
+export { LSTMCell, LSTM, type LSTMCellOptions, type LSTMOptions } from './rnn/lstm.js';
+export { GRUCell, GRU, type GRUCellOptions, type GRUOptions } from './rnn/gru.js';
+export type { CellOptions, GatedCellOptions } from './rnn/options.js';
+export { Bidirectional, type BidirectionalOptions, type MergeMode } from './rnn/bidirectional.js';

@@ -157,6 +157,11 @@ export abstract class Layer<Out extends Tensor | Tensor[] = Tensor> {
   protected inputSpec: InputSpec | InputSpec[] | null = null;
   /** The shape `build` was called with (null for a list of inputs). */
   protected builtInputShape: SymbolicShape | null = null;
+  /**
+   * @internal The prefix of the names `addWeight` gives (null: the layer's name). An RNN sets its
+   * cell's before building it, so the weights are named as TF.js names them (`rnn/kernel`).
+   */
+  weightScope: string | null = null;
 
   private trainableFlag: boolean;
   private readonly variables: Variable[] = [];
@@ -379,13 +384,14 @@ export abstract class Layer<Out extends Tensor | Tensor[] = Tensor> {
     initializer: InitializerIdentifier,
     options: { trainable?: boolean; regularizer?: RegularizerIdentifier | null } = {},
   ): Variable {
-    const init = getInitializer(initializer, `${this.name}/${name}`);
-    const value = weightFill !== null ? weightFill(shape, `${this.name}/${name}`) : init.apply(shape);
+    const scope = this.weightScope ?? this.name;
+    const init = getInitializer(initializer, `${scope}/${name}`);
+    const value = weightFill !== null ? weightFill(shape, `${scope}/${name}`) : init.apply(shape);
     if (value.shape.length !== shape.length || value.shape.some((d, i) => d !== shape[i])) {
       throw new Error(`${this.name}: initializer for '${name}' returned shape ${formatShape(value.shape)}, expected ${formatShape(shape)}`);
     }
     const trainable = options.trainable ?? true;
-    const v = new Variable(value, { name: `${this.name}/${name}`, trainable: trainable && this.trainableFlag });
+    const v = new Variable(value, { name: `${scope}/${name}`, trainable: trainable && this.trainableFlag });
     this.variables.push(v);
     if (trainable) this.createdTrainable.add(v);
     const reg = options.regularizer === undefined || options.regularizer === null ? null : getRegularizer(options.regularizer);

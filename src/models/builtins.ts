@@ -18,6 +18,7 @@ import {
 import {
   AlphaDropout, ELU, GaussianDropout, GaussianNoise, GroupNormalization, Identity, LayerNormalization, PReLU, ThresholdedReLU, UnitNormalization,
 } from '../layers/index.js';
+import { Bidirectional, GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell, StackedRNNCells } from '../layers/index.js';
 import { registerBuiltin, type SerializableClass } from '../layers/registry.js';
 import { Model } from './model.js';
 import { Sequential } from './sequential.js';
@@ -34,6 +35,7 @@ const BUILTINS: [SerializableClass, ...string[]][] = [
   [SpatialDropout1D], [SpatialDropout2D],
   // Sequence layers (issue 13, part A).
   [Embedding], [Masking], [RepeatVector], [Permute], [TimeDistributed],
+  [SimpleRNN], [LSTM], [GRU], [RNN], [SimpleRNNCell], [LSTMCell], [GRUCell], [StackedRNNCells], [Bidirectional],
   [Conv1D, 'Convolution1D'], [MaxPooling1D, 'MaxPool1D'], [AveragePooling1D, 'AvgPool1D'],
   [GlobalAveragePooling1D, 'GlobalAvgPool1D'], [GlobalMaxPooling1D, 'GlobalMaxPool1D'],
   [LayerNormalization], [GroupNormalization], [UnitNormalization],

@@ -22,7 +22,20 @@ export { depthwiseConv2d, depthwiseConv2dBackpropInput, depthwiseConv2dBackpropF
 export { conv3d, conv3dBackpropInput, conv3dBackpropFilter, type Conv3DOptions } from './conv3d.js';
 export { maxPool3d, avgPool3d } from './pool3d.js';
 export { resizeBilinear, upSampling2d } from './resize.js';
+// Recurrent sequences (issue 13): one fused primitive per cell family, forward and backward through time.
+export { lstmSequence, lstmSequenceComposite, type LSTMSequenceOptions } from './lstm.js';
+export { gruSequence, gruSequenceComposite, type GRUSequenceOptions } from './gru.js';
+export { simpleRnnSequence, simpleRnnSequenceComposite, type SimpleRNNSequenceOptions } from './simple_rnn.js';
 export { backward } from '../autograd/tape.js';
+
+/**
+ * What the recorded backward of a recurrent sequence op puts on the tape: its recurrence replayed
+ * as ops (slices of the projection, matmul, the gate activations, where for masked steps), then
+ * differentiated (pad for the slices' rules, the activations' Grad ops). With tanh and sigmoid.
+ */
+const LSTM_RECORDS: readonly string[] = ['add', 'matmul', 'mul', 'pad', 'reshape', 'sigmoid', 'sigmoidGrad', 'slice', 'tanh', 'tanhGrad', 'where'];
+const GRU_RECORDS: readonly string[] = ['add', 'matmul', 'mul', 'neg', 'pad', 'reshape', 'sigmoid', 'sigmoidGrad', 'slice', 'sumTo', 'tanh', 'tanhGrad', 'where'];
+const SIMPLE_RNN_RECORDS: readonly string[] = ['add', 'matmul', 'pad', 'reshape', 'slice', 'tanh', 'tanhGrad', 'where'];
 
 /** One row of the derivative table. */
 export interface PrimitiveRule {
@@ -153,6 +166,19 @@ export const primitives: readonly PrimitiveRule[] = [
   { op: 'avgPool3dGrad', derivative: 'to dy: avgPool3d(g)', file: 'pool3d.ts', records: ['avgPool3d'] },
   { op: 'resizeBilinear', derivative: 'dx = resizeBilinearGrad(dy): each output pixel’s four weights sent back to their inputs', file: 'resize.ts', records: ['resizeBilinearGrad'] },
   { op: 'resizeBilinearGrad', derivative: 'to dy: resizeBilinear(g)', file: 'resize.ts', records: ['resizeBilinear'] },
+  // Recurrent sequences: the fused backward through time; recorded, the recurrence replayed as ops and differentiated.
+  {
+    op: 'lstmSequence', derivative: 'per step, back in time: dc += dh·o·act′(c);  dz = [dc·g·σ′(i), dc·c₋₁·σ′(f), dc·i·act′(g), dh·act(c)·σ′(o)];  dh₋₁ = dz·Uᵀ;  dc₋₁ = dc·f;  dxW = dz;  dU = Hᵀ·DZ',
+    file: 'lstm.ts', records: LSTM_RECORDS, fused: 'one GEMM a step for dh, one GEMM for dU over all steps',
+  },
+  {
+    op: 'gruSequence', derivative: 'per step, back in time: da = dh·(1−z)·act′(ĥ);  dz = dh·(h₋₁−ĥ)·σ′(z);  dr = da·R_h·σ′(r);  dxW = [dz, dr, da];  dR = [dz, dr, da·r];  dh₋₁ = dh·z + dR·Uᵀ;  dU = Hᵀ·DR;  db¹ = Σ dR',
+    file: 'gru.ts', records: GRU_RECORDS, fused: 'one GEMM a step for dh, one GEMM for dU over all steps',
+  },
+  {
+    op: 'simpleRnnSequence', derivative: 'per step, back in time: dz = dh·act′(h);  dxW = dz;  dh₋₁ = dz·Uᵀ;  dU = Hᵀ·DZ',
+    file: 'simple_rnn.ts', records: SIMPLE_RNN_RECORDS, fused: 'one GEMM a step for dh, one GEMM for dU over all steps',
+  },
 ];
 
 bindTensorOps(self);

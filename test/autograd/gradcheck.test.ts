@@ -13,6 +13,10 @@ import { randArray, rng, sizeOf, type RandOptions } from '../helpers/index.js';
 
 const rand = rng(2024);
 const T = (shape: number[], o: RandOptions = {}): tk.Tensor => tk.tensor(randArray(sizeOf(shape), rand, o), shape);
+const randR = rng(2025);
+const R = (shape: number[]): tk.Tensor => tk.tensor(randArray(sizeOf(shape), randR), shape);
+const RNN_ACTS = { activation: tk.activations.getActivation('tanh'), recurrentActivation: tk.activations.getActivation('sigmoid') };
+const RNN_MASK = tk.tensor([[1, 0, 1], [1, 1, 0]]);
 
 /** Distinct values on a grid with spacing ≥ 0.1, shuffled: no ties, far from each other. */
 function distinct(shape: number[], offset = 0): tk.Tensor {
@@ -261,6 +265,19 @@ const CASES: Record<string, Case[]> = {
   avgPool3dGrad: [{ name: 'avgPool3dGrad (the recorded backward of avgPool3d)', f: backwardFn(() => ops.avgPool3d(watch(T([1, 4, 4, 2, 2])), 2)), inputs: [T([1, 2, 2, 1, 2])] }],
   resizeBilinear: [{ name: 'resizeBilinear 3x4 → 5x7', f: (x) => ops.resizeBilinear(x!, [5, 7]), inputs: [T([2, 3, 4, 2])] }],
   resizeBilinearGrad: [{ name: 'resizeBilinearGrad (the recorded backward of resizeBilinear)', f: backwardFn(() => ops.resizeBilinear(watch(T([1, 3, 4, 2])), [5, 7])), inputs: [T([1, 5, 7, 2])] }],
+  // recurrent sequences (their own stream: the draws above stay as they were)
+  lstmSequence: [
+    { name: 'lstmSequence masked', f: (x, u, h, c) => ops.lstmSequence(x!, u!, h!, c!, { ...RNN_ACTS, mask: RNN_MASK }), inputs: [R([3, 2, 8]), R([2, 8]), R([2, 2]), R([2, 2])] },
+    { name: 'lstmSequence goBackwards', f: (x, u, h, c) => ops.lstmSequence(x!, u!, h!, c!, { ...RNN_ACTS, goBackwards: true }), inputs: [R([3, 2, 8]), R([2, 8]), R([2, 2]), R([2, 2])] },
+  ],
+  gruSequence: [
+    { name: 'gruSequence masked', f: (x, u, b, h) => ops.gruSequence(x!, u!, b!, h!, { ...RNN_ACTS, mask: RNN_MASK }), inputs: [R([3, 2, 6]), R([2, 6]), R([6]), R([2, 2])] },
+    { name: 'gruSequence goBackwards', f: (x, u, b, h) => ops.gruSequence(x!, u!, b!, h!, { ...RNN_ACTS, goBackwards: true }), inputs: [R([3, 2, 6]), R([2, 6]), R([6]), R([2, 2])] },
+  ],
+  simpleRnnSequence: [
+    { name: 'simpleRnnSequence masked', f: (x, u, h) => ops.simpleRnnSequence(x!, u!, h!, { ...RNN_ACTS, mask: RNN_MASK }), inputs: [R([3, 2, 2]), R([2, 2]), R([2, 2])] },
+    { name: 'simpleRnnSequence goBackwards', f: (x, u, h) => ops.simpleRnnSequence(x!, u!, h!, { ...RNN_ACTS, goBackwards: true }), inputs: [R([3, 2, 2]), R([2, 2]), R([2, 2])] },
+  ],
   // ---- composites ----
   sub: binaryCases('sub', (a, b) => a.sub(b)),
   softmax: [

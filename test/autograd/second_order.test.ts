@@ -47,6 +47,11 @@ function distinct(shape: number[]): tk.Tensor {
 // the cases above (and the random projections drawn as the tests run) as they were.
 const rand2 = rng(716);
 const T2 = (shape: number[], o: RandOptions = {}): tk.Tensor => tk.tensor(randArray(sizeOf(shape), rand2, o), shape);
+// The recurrent sequence ops' cases: a stream of their own too.
+const rand3 = rng(717);
+const R3 = (shape: number[]): tk.Tensor => tk.tensor(randArray(sizeOf(shape), rand3, { lo: -0.8, hi: 0.8 }), shape);
+const RNN_ACTS = { activation: tk.activations.getActivation('tanh'), recurrentActivation: tk.activations.getActivation('sigmoid') };
+const RNN_MASK = tk.tensor([[1, 0, 1], [1, 1, 0]]);
 function distinct2(shape: number[]): tk.Tensor {
   const n = sizeOf(shape);
   const vals = Array.from({ length: n }, (_, i) => (i - n / 2) * 0.13);
@@ -86,8 +91,12 @@ function reluSafeConv(): tk.Tensor[] {
   }
 }
 
-type Case = { name: string; f: (...xs: tk.Tensor[]) => tk.Tensor; inputs: tk.Tensor[] };
+/** `draw`: where the case's random projections come from (default T's stream). */
+type Case = { name: string; f: (...xs: tk.Tensor[]) => tk.Tensor; inputs: tk.Tensor[]; draw?: (shape: number[]) => tk.Tensor };
 const c = (name: string, f: Case['f'], inputs: tk.Tensor[]): Case => ({ name, f, inputs });
+
+/** A recurrent op's case: its projections drawn from its own stream too, so adding it moved no other case's draws. */
+const rc = (name: string, f: Case['f'], inputs: tk.Tensor[]): Case => ({ name, f, inputs, draw: (shape) => R3(shape) });
 
 const away0 = { lo: -2, hi: 2, awayFrom: [0], minGap: 0.1 };
 const positive = { lo: 0.5, hi: 2 };
@@ -216,6 +225,9 @@ const CASES: Record<string, Case[]> = {
   avgPool3dGrad: [c('avgPool3dGrad (the backward of avgPool3d)', backwardFn(() => ops.avgPool3d(watch(T2([1, 4, 4, 2, 1])), 2)), [T2([1, 2, 2, 1, 1])])],
   resizeBilinear: [c('resizeBilinear 3×4 → 5×7', (x) => ops.resizeBilinear(x!, [5, 7]), [T2([1, 3, 4, 2])])],
   resizeBilinearGrad: [c('resizeBilinearGrad (the backward of resizeBilinear)', backwardFn(() => ops.resizeBilinear(watch(T2([1, 3, 4, 1])), [5, 7])), [T2([1, 5, 7, 1])])],
+  lstmSequence: [rc('lstmSequence masked, goBackwards', (x, u, h, cc) => ops.lstmSequence(x!, u!, h!, cc!, { ...RNN_ACTS, mask: RNN_MASK, goBackwards: true }), [R3([3, 2, 8]), R3([2, 8]), R3([2, 2]), R3([2, 2])])],
+  gruSequence: [rc('gruSequence masked', (x, u, b, h) => ops.gruSequence(x!, u!, b!, h!, { ...RNN_ACTS, mask: RNN_MASK }), [R3([3, 2, 6]), R3([2, 6]), R3([6]), R3([2, 2])])],
+  simpleRnnSequence: [rc('simpleRnnSequence masked, goBackwards', (x, u, h) => ops.simpleRnnSequence(x!, u!, h!, { ...RNN_ACTS, mask: RNN_MASK, goBackwards: true }), [R3([3, 2, 2]), R3([2, 2]), R3([2, 2])])],
   sparsemax: [
     // supports {0, 1} and {1, 2, 3}: every output ≥ 0.1 from the threshold, so the support holds under ±h
     c('sparsemax', (x) => tk.activations.sparsemax(x!), [tk.tensor([[1, 0.6, -0.5, -1], [-2, 0.4, 0.3, 0.25]])]),
@@ -225,8 +237,9 @@ const CASES: Record<string, Case[]> = {
 /** G(x) = Σ_i ⟨∂L/∂x_i, S_i⟩ for L = Σ R·f(x)², with R and S_i fixed random tensors. */
 function projectedGradient(k: Case): (...xs: tk.Tensor[]) => tk.Tensor {
   const y0 = k.f(...k.inputs);
-  const R = T(y0.shape.slice());
-  const S = k.inputs.map((x) => T(x.shape.slice()));
+  const draw = k.draw ?? ((shape: number[]) => T(shape));
+  const R = draw(y0.shape.slice());
+  const S = k.inputs.map((x) => draw(x.shape.slice()));
   const loss = (...xs: tk.Tensor[]): tk.Tensor => {
     const y = k.f(...xs);
     return y.mul(y).mul(R).sum();

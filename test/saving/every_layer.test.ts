@@ -76,6 +76,16 @@ const CASES: Record<string, Case> = {
   ELU: { input: [5], make: (x) => new L.ELU({ alpha: 0.7 }).apply(x) },
   ThresholdedReLU: { input: [5], make: (x) => new L.ThresholdedReLU({ theta: 0.2 }).apply(x) },
   Identity: { input: [5], make: (x) => new L.Identity().apply(x) },
+  // Recurrent layers (issue 13, part B); a cell is saved inside the RNN that runs it.
+  SimpleRNN: { input: [4, 3], make: (x) => new L.SimpleRNN(3, { returnSequences: true, activation: 'relu', kernelRegularizer: 'l2' }).apply(x) as tk.SymbolicTensor },
+  LSTM: { input: [4, 3], make: (x) => new L.LSTM(3, { goBackwards: true, unitForgetBias: false, recurrentActivation: 'hard_sigmoid', dropout: 0.2 }).apply(x) as tk.SymbolicTensor },
+  GRU: { input: [4, 3], make: (x) => new L.GRU(3, { returnSequences: true, recurrentInitializer: 'glorot_uniform' }).apply(x) as tk.SymbolicTensor },
+  RNN: { input: [4, 3], make: (x) => new L.RNN(new L.GRUCell(2, { resetAfter: false }), { returnSequences: true, goBackwards: true }).apply(x) as tk.SymbolicTensor },
+  SimpleRNNCell: { input: [4, 3], make: (x) => new L.RNN(new L.SimpleRNNCell(2, { activation: 'sigmoid' })).apply(x) as tk.SymbolicTensor },
+  LSTMCell: { input: [4, 3], make: (x) => new L.RNN(new L.LSTMCell(2, { useBias: false })).apply(x) as tk.SymbolicTensor },
+  GRUCell: { input: [4, 3], make: (x) => new L.RNN(new L.GRUCell(2)).apply(x) as tk.SymbolicTensor },
+  StackedRNNCells: { input: [4, 3], make: (x) => new L.RNN([new L.LSTMCell(2), new L.SimpleRNNCell(3)], { returnSequences: true }).apply(x) as tk.SymbolicTensor },
+  Bidirectional: { input: [4, 3], make: (x) => new L.Bidirectional(new L.LSTM(2, { returnSequences: true }), { mergeMode: 'ave' }).apply(x) as tk.SymbolicTensor },
 };
 const MODELS = new Set(['Sequential', 'Functional']);
 

@@ -520,6 +520,7 @@ function layerFromJson(value: unknown, path: string, limits: LoadLimits, counter
 const OFF_VALUES: Record<string, (v: unknown) => boolean> = {
   kernelConstraint: (v) => v === null,
   biasConstraint: (v) => v === null,
+  recurrentConstraint: (v) => v === null,
   betaConstraint: (v) => v === null,
   gammaConstraint: (v) => v === null,
   depthwiseConstraint: (v) => v === null,
