@@ -11,7 +11,8 @@ import {
   UpSampling2D, ZeroPadding2D,
 } from '../layers/index.js';
 import {
-  AlphaDropout, ELU, GaussianDropout, GaussianNoise, GroupNormalization, Identity, LayerNormalization, PReLU, ThresholdedReLU, UnitNormalization,
+  AlphaDropout, CategoryEncoding, CenterCrop, ELU, GaussianDropout, GaussianNoise, GroupNormalization, Identity, LayerNormalization, Normalization, PReLU,
+  Rescaling, Resizing, ThresholdedReLU, UnitNormalization,
 } from '../layers/index.js';
 import { registerBuiltin, type SerializableClass } from '../layers/registry.js';
 import { Model } from './model.js';
@@ -29,6 +30,7 @@ const BUILTINS: [SerializableClass, ...string[]][] = [
   [SpatialDropout1D], [SpatialDropout2D],
   [LayerNormalization], [GroupNormalization], [UnitNormalization],
   [GaussianNoise], [GaussianDropout], [AlphaDropout], [PReLU], [ELU], [ThresholdedReLU], [Identity],
+  [Rescaling], [Resizing], [CenterCrop], [Normalization], [CategoryEncoding],
 ];
 
 for (const [cls, ...aliases] of BUILTINS) registerBuiltin(cls, ...aliases);

@@ -11,7 +11,7 @@ import { expectBitEqual, randomizeWeights, tempDir } from './helpers.js';
 
 beforeEach(() => tk.clearSession());
 
-type Case = { input: number[]; make: (x: tk.SymbolicTensor) => tk.SymbolicTensor };
+type Case = { input: number[]; make: (x: tk.SymbolicTensor) => tk.SymbolicTensor; data?: () => tk.Tensor };
 const L = tk.layers;
 const two = (layer: tk.layers.AnyLayer): Case['make'] => (x) => layer.apply([x, new L.Dense(x.shape[x.shape.length - 1]!).apply(x)]) as tk.SymbolicTensor;
 
@@ -62,6 +62,14 @@ const CASES: Record<string, Case> = {
   ELU: { input: [5], make: (x) => new L.ELU({ alpha: 0.7 }).apply(x) },
   ThresholdedReLU: { input: [5], make: (x) => new L.ThresholdedReLU({ theta: 0.2 }).apply(x) },
   Identity: { input: [5], make: (x) => new L.Identity().apply(x) },
+  Rescaling: { input: [5], make: (x) => new L.Rescaling({ scale: 0.5, offset: -1 }).apply(x) },
+  Resizing: { input: [4, 6, 2], make: (x) => new L.Resizing(3, 5, { interpolation: 'nearest', cropToAspectRatio: true }).apply(x) },
+  CenterCrop: { input: [5, 6, 2], make: (x) => new L.CenterCrop(3, 4).apply(x) },
+  Normalization: { input: [4, 3], make: (x) => new L.Normalization({ axis: [1, 2] }).apply(x) },
+  CategoryEncoding: {
+    input: [4], make: (x) => new L.CategoryEncoding({ numTokens: 6, outputMode: 'count' }).apply(x),
+    data: () => tk.tensor([[0, 1, 1, 5], [2, 2, 2, 3], [4, 0, 7, 1]]),
+  },
 };
 const MODELS = new Set(['Sequential', 'Functional']);
 
@@ -78,7 +86,7 @@ describe('every built-in layer in every file format', () => {
     const y = make(x);
     const model = tk.model({ inputs: x, outputs: new L.Dense(2).apply(y.shape.length > 2 ? new L.Flatten().apply(y) : y) });
     randomizeWeights(model, className.length);
-    const data = tk.randomNormal([3, ...input], { seed: 1 });
+    const data = CASES[className]!.data?.() ?? tk.randomNormal([3, ...input], { seed: 1 });
     const config = JSON.stringify(model.getLayer({ index: 1 }).getConfig());
     for (const file of ['m.keras', 'm.h5', 'web']) {
       await model.save(path.join(dir, file));
