@@ -36,6 +36,10 @@ export { MaxPooling1D, AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPoolin
 export { LayerNormalization, GroupNormalization, UnitNormalization, type LayerNormalizationOptions, type GroupNormalizationOptions, type UnitNormalizationOptions } from './normalization.js';
 export { GaussianNoise, GaussianDropout, AlphaDropout, type NoiseOptions, type AlphaDropoutOptions } from './noise.js';
 export { PReLU, ELU, ThresholdedReLU, Identity, type PReLUOptions, type ELUOptions, type ThresholdedReLUOptions } from './advanced_activations.js';
+export {
+  Rescaling, Resizing, CenterCrop, Normalization, CategoryEncoding, type RescalingOptions, type ResizingOptions, type ResizeInterpolation, type CenterCropOptions,
+  type NormalizationOptions, type NumberTree, type AdaptData, type CategoryEncodingOptions, type CategoryOutputMode,
+} from './preprocessing.js';
 
 export * as activations from './activations.js';
 export * as initializers from './initializers.js';

@@ -16,7 +16,8 @@ import {
 } from '../layers/index.js';
 // Normalization, noise and activation layers (issue 14).
 import {
-  AlphaDropout, ELU, GaussianDropout, GaussianNoise, GroupNormalization, Identity, LayerNormalization, PReLU, ThresholdedReLU, UnitNormalization,
+  AlphaDropout, CategoryEncoding, CenterCrop, ELU, GaussianDropout, GaussianNoise, GroupNormalization, Identity, LayerNormalization, Normalization, PReLU,
+  Rescaling, Resizing, ThresholdedReLU, UnitNormalization,
 } from '../layers/index.js';
 import { Bidirectional, GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell, StackedRNNCells } from '../layers/index.js';
 import { registerBuiltin, type SerializableClass } from '../layers/registry.js';
@@ -40,6 +41,7 @@ const BUILTINS: [SerializableClass, ...string[]][] = [
   [GlobalAveragePooling1D, 'GlobalAvgPool1D'], [GlobalMaxPooling1D, 'GlobalMaxPool1D'],
   [LayerNormalization], [GroupNormalization], [UnitNormalization],
   [GaussianNoise], [GaussianDropout], [AlphaDropout], [PReLU], [ELU], [ThresholdedReLU], [Identity],
+  [Rescaling], [Resizing], [CenterCrop], [Normalization], [CategoryEncoding],
 ];
 
 for (const [cls, ...aliases] of BUILTINS) registerBuiltin(cls, ...aliases);

@@ -86,6 +86,14 @@ const CASES: Record<string, Case> = {
   GRUCell: { input: [4, 3], make: (x) => new L.RNN(new L.GRUCell(2)).apply(x) as tk.SymbolicTensor },
   StackedRNNCells: { input: [4, 3], make: (x) => new L.RNN([new L.LSTMCell(2), new L.SimpleRNNCell(3)], { returnSequences: true }).apply(x) as tk.SymbolicTensor },
   Bidirectional: { input: [4, 3], make: (x) => new L.Bidirectional(new L.LSTM(2, { returnSequences: true }), { mergeMode: 'ave' }).apply(x) as tk.SymbolicTensor },
+  Rescaling: { input: [5], make: (x) => new L.Rescaling({ scale: 0.5, offset: -1 }).apply(x) },
+  Resizing: { input: [4, 6, 2], make: (x) => new L.Resizing(3, 5, { interpolation: 'nearest', cropToAspectRatio: true }).apply(x) },
+  CenterCrop: { input: [5, 6, 2], make: (x) => new L.CenterCrop(3, 4).apply(x) },
+  Normalization: { input: [4, 3], make: (x) => new L.Normalization({ axis: [1, 2] }).apply(x) },
+  CategoryEncoding: {
+    input: [4], make: (x) => new L.CategoryEncoding({ numTokens: 6, outputMode: 'count' }).apply(x),
+    data: () => tk.tensor([[0, 1, 1, 5], [2, 2, 2, 3], [4, 0, 7, 1]]),
+  },
 };
 const MODELS = new Set(['Sequential', 'Functional']);
 
