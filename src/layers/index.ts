@@ -25,6 +25,9 @@ export { Conv3D, type Conv3DLayerOptions, type Conv3DLayerArgs } from './conv3d.
 export { MaxPooling3D, AveragePooling3D, type Pooling3DOptions } from './pooling3d.js';
 export { UpSampling2D, ZeroPadding2D, Cropping2D, type UpSampling2DOptions, type UpSamplingInterpolation, type ZeroPadding2DOptions, type Cropping2DOptions, type Border2D } from './reshaping.js';
 export { SpatialDropout1D, SpatialDropout2D, type SpatialDropout1DOptions, type SpatialDropout2DOptions } from './spatial_dropout.js';
+// Attention (issue 14, branch attn)
+export { MultiHeadAttention, type MultiHeadAttentionOptions, type MultiHeadAttentionCallArgs } from './multi_head_attention.js';
+export { Attention, AdditiveAttention, type AttentionOptions, type AdditiveAttentionOptions, type AttentionCallArgs } from './attention.js';
 
 export * as activations from './activations.js';
 export * as initializers from './initializers.js';

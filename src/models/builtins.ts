@@ -10,6 +10,8 @@ import {
   AveragePooling3D, Conv2DTranspose, Conv3D, Cropping2D, DepthwiseConv2D, MaxPooling3D, SeparableConv2D, SpatialDropout1D, SpatialDropout2D,
   UpSampling2D, ZeroPadding2D,
 } from '../layers/index.js';
+// Attention (issue 14, branch attn)
+import { AdditiveAttention, Attention, MultiHeadAttention } from '../layers/index.js';
 import { registerBuiltin, type SerializableClass } from '../layers/registry.js';
 import { Model } from './model.js';
 import { Sequential } from './sequential.js';
@@ -24,6 +26,7 @@ const BUILTINS: [SerializableClass, ...string[]][] = [
   [Conv2DTranspose, 'Convolution2DTranspose'], [DepthwiseConv2D], [SeparableConv2D, 'SeparableConvolution2D'], [Conv3D, 'Convolution3D'],
   [MaxPooling3D, 'MaxPool3D'], [AveragePooling3D, 'AvgPool3D'], [UpSampling2D], [ZeroPadding2D], [Cropping2D],
   [SpatialDropout1D], [SpatialDropout2D],
+  [MultiHeadAttention], [Attention], [AdditiveAttention],
 ];
 
 for (const [cls, ...aliases] of BUILTINS) registerBuiltin(cls, ...aliases);
