@@ -13,7 +13,7 @@ import * as ops from '../ops/index.js';
 import { Random } from '../tensor/random.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor, Variable } from '../tensor/tensor.js';
-import { andMasks, causalMask, dropoutProbs } from './attention_common.js';
+import { andMasks, causalMask, dropoutProbs, showShape } from './attention_common.js';
 import { Layer, formatSymbolicShape, isShapeList, type CallArgs, type LayerArgs, type LayerConfig, type Mask, type SymbolicShape } from './layer.js';
 import { LAYER_ARG_KEYS, boolean, checkOptions, describe, layerWho, seedOption } from './options.js';
 
@@ -81,24 +81,24 @@ abstract class BaseDenseAttention extends Layer<Tensor | Tensor[]> {
   /** Query, value and key shapes, checked: rank 3, one batch size, key and value of one length, query and key of one width. */
   protected shapes(inputShape: SymbolicShape | SymbolicShape[]): { q: SymbolicShape; v: SymbolicShape; k: SymbolicShape } {
     if (!isShapeList(inputShape) || inputShape.length < 2 || inputShape.length > 3) {
-      const got = isShapeList(inputShape) ? `${inputShape.length} inputs` : `one input of shape ${formatSymbolicShape(inputShape)}`;
+      const got = isShapeList(inputShape) ? `${inputShape.length} inputs` : `one input of shape ${showShape(inputShape)}`;
       throw new Error(`${this.name}: expected a list [query, value] or [query, value, key], got ${got}`);
     }
     const [q, v, k = v] = inputShape as [SymbolicShape, SymbolicShape, SymbolicShape?];
     const keyName = inputShape.length === 3 ? 'key' : 'value (the key)';
     const names = ['query', 'value', 'key'];
     [q, v, k].forEach((s, i) => {
-      if (s.length !== 3) throw new Error(`${this.name}: ${names[i]} must have rank 3, [batch, time, features], got ${formatSymbolicShape(s)}`);
+      if (s.length !== 3) throw new Error(`${this.name}: ${names[i]} must have rank 3, [batch, time, features], got ${showShape(s)}`);
     });
     if (q[2] !== null && k[2] !== null && q[2] !== k[2]) {
-      throw new Error(`${this.name}: query and ${keyName} must have the same feature size to be compared, got query ${formatSymbolicShape(q)} and ${keyName} ${formatSymbolicShape(k)}`);
+      throw new Error(`${this.name}: query and ${keyName} must have the same feature size to be compared, got query ${showShape(q)} and ${keyName} ${showShape(k)}`);
     }
     if (v[1] !== null && k[1] !== null && v[1] !== k[1]) {
-      throw new Error(`${this.name}: value and key must have the same length, got value ${formatSymbolicShape(v)} and key ${formatSymbolicShape(k)}`);
+      throw new Error(`${this.name}: value and key must have the same length, got value ${showShape(v)} and key ${showShape(k)}`);
     }
     const batches = [q[0], v[0], k[0]].filter((b) => b !== null);
     if (new Set(batches).size > 1) {
-      throw new Error(`${this.name}: query and value must have the same batch size, got query ${formatSymbolicShape(q)} and value ${formatSymbolicShape(v)}${inputShape.length === 3 ? ` (key ${formatSymbolicShape(k)})` : ''}`);
+      throw new Error(`${this.name}: query and value must have the same batch size, got query ${showShape(q)} and value ${showShape(v)}${inputShape.length === 3 ? ` (key ${showShape(k)})` : ''}`);
     }
     return { q, v, k };
   }
@@ -134,8 +134,9 @@ abstract class BaseDenseAttention extends Layer<Tensor | Tensor[]> {
     if (args.useCausalMask !== undefined && typeof args.useCausalMask !== 'boolean') throw new Error(`${this.name}: useCausalMask must be true or false, got ${describe(args.useCausalMask)}`);
     let scores = this.scores(query, key);
     const scoresMask = andMasks([vMask === null ? null : ops.reshape(vMask, [B, 1, Tv]), args.useCausalMask === true ? causalMask(Tq, Tv) : null]);
-    // NOTE: as Keras, 1e9 is subtracted from masked scores (not substituted): the softmax of a
-    // fully masked row is then that of the unmasked scores, not uniform.
+    // NOTE: as Keras, 1e9 is subtracted from masked scores (not substituted). In float32 that
+    // rounds them to multiples of 64 near −1e9, so a fully masked row comes out (almost) uniform,
+    // as in Keras; a row with one visible key gives masked keys exactly 0.
     if (scoresMask !== null) scores = ops.where(scoresMask, scores, ops.sub(scores, MASK_PENALTY));
     const weights = ops.softmax(scores, -1);
     const dropped = args.training === true ? dropoutProbs(weights, this.dropout, this.rng) : weights;

@@ -9,6 +9,7 @@ import * as ops from '../ops/index.js';
 import { Random, randomSource } from '../tensor/random.js';
 import { formatShape } from '../tensor/shape.js';
 import { Tensor, toTensor, type TensorLike } from '../tensor/tensor.js';
+import { formatSymbolicShape } from './layer.js';
 
 /** Keras 3's fill for masked logits in float32 (`_large_negative_number`). */
 export const LARGE_NEGATIVE = -1e9;
@@ -88,4 +89,9 @@ export function dropoutProbs(p: Tensor, rate: number, rng: Random | null): Tenso
     for (let i = 0; i < m.length; i++) m[i] = r.next() < keep ? scale : 0;
   }
   return ops.mul(p, new Tensor(m, p.shape));
+}
+
+/** A shape in an error: `[2, 3, 4]` when every size is known (concrete data), else Keras's `(None, 3, 4)`. */
+export function showShape(shape: readonly (number | null)[]): string {
+  return shape.some((d) => d === null) ? formatSymbolicShape(shape) : formatShape(shape as readonly number[]);
 }

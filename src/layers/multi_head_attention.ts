@@ -14,7 +14,7 @@ import * as ops from '../ops/index.js';
 import { Random } from '../tensor/random.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor, Variable } from '../tensor/tensor.js';
-import { andMasks, bandMask, causalMask, checkBroadcastsTo, dropoutProbs, maskTensor, maskedSoftmax } from './attention_common.js';
+import { showShape, andMasks, bandMask, causalMask, checkBroadcastsTo, dropoutProbs, maskTensor, maskedSoftmax } from './attention_common.js';
 import { getInitializer, serializeInitializer, type Initializer, type InitializerIdentifier } from './initializers.js';
 import { Layer, formatSymbolicShape, isShapeList, type CallArgs, type LayerArgs, type LayerConfig, type Mask, type SymbolicShape } from './layer.js';
 import { LAYER_ARG_KEYS, boolean, checkOptions, describe, layerWho, positiveInteger, seedOption } from './options.js';
@@ -238,22 +238,22 @@ export class MultiHeadAttention extends Layer<Tensor | Tensor[]> {
   /** Query, value and (optional) key shapes, checked: rank 3, known feature sizes, value and key of one length. */
   private shapes(inputShape: SymbolicShape | SymbolicShape[]): { q: SymbolicShape; v: SymbolicShape; k: SymbolicShape } {
     if (!isShapeList(inputShape) || inputShape.length < 2 || inputShape.length > 3) {
-      const got = isShapeList(inputShape) ? `${inputShape.length} inputs` : `one input of shape ${formatSymbolicShape(inputShape)}`;
+      const got = isShapeList(inputShape) ? `${inputShape.length} inputs` : `one input of shape ${showShape(inputShape)}`;
       throw new Error(`${this.name}: expected a list [query, value] or [query, value, key], got ${got}`);
     }
     const [q, v, k = v] = inputShape as [SymbolicShape, SymbolicShape, SymbolicShape?];
     const names = ['query', 'value', 'key'];
     [q, v, k].forEach((s, i) => {
       if (s.length !== 3 || s[2] === null) {
-        throw new Error(`${this.name}: ${names[i]} must have rank 3, [batch, time, features], with known features; got ${formatSymbolicShape(s)} (other ranks with attentionAxes are not supported)`);
+        throw new Error(`${this.name}: ${names[i]} must have rank 3, [batch, time, features], with known features; got ${showShape(s)} (other ranks with attentionAxes are not supported)`);
       }
     });
     if (v[1] !== null && k[1] !== null && v[1] !== k[1]) {
-      throw new Error(`${this.name}: value and key must have the same length (all axes but the last equal), got value ${formatSymbolicShape(v)} and key ${formatSymbolicShape(k)}`);
+      throw new Error(`${this.name}: value and key must have the same length (all axes but the last equal), got value ${showShape(v)} and key ${showShape(k)}`);
     }
     const batches = [q[0], v[0], k[0]].filter((b) => b !== null);
     if (new Set(batches).size > 1) {
-      throw new Error(`${this.name}: query, value and key must have the same batch size, got query ${formatSymbolicShape(q)}, value ${formatSymbolicShape(v)}${inputShape.length === 3 ? ` and key ${formatSymbolicShape(k)}` : ''}`);
+      throw new Error(`${this.name}: query, value and key must have the same batch size, got query ${showShape(q)}, value ${showShape(v)}${inputShape.length === 3 ? ` and key ${showShape(k)}` : ''}`);
     }
     return { q, v, k };
   }
