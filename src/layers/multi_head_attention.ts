@@ -370,7 +370,8 @@ export class MultiHeadAttention extends Layer<Tensor | Tensor[]> {
       useBias: this.useBias,
       outputShape: this.outputShape,
       attentionAxes: [1],
-      slidingWindow: this.slidingWindow,
+      // Written only when set: Keras releases before sliding_window reject the key.
+      ...(this.slidingWindow === null ? {} : { slidingWindow: this.slidingWindow }),
       kernelInitializer: serializeInitializer(this.kernelInitializer),
       biasInitializer: serializeInitializer(this.biasInitializer),
       kernelRegularizer: serializeRegularizer(this.kernelRegularizer),

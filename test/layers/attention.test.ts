@@ -9,6 +9,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import * as tk from '../../src/index.js';
 import { AdditiveAttention, Attention, MultiHeadAttention } from '../../src/layers/index.js';
 import { clearSession } from '../../src/naming.js';
+import { kerasSaveables } from '../../src/saving/weights_h5.js';
 import { expectClose, flat } from '../helpers/index.js';
 import { randomTensor, weightGradientError } from './helpers.js';
 
@@ -152,6 +153,18 @@ describe('MultiHeadAttention', () => {
     const [y, s] = model.predict([randomTensor([2, 3, 4], 1), randomTensor([2, 5, 6], 2), ones]) as tk.Tensor[];
     expect(y!.shape).toEqual([2, 3, 4]);
     expect(s!.shape).toEqual([2, 2, 3, 5]);
+  });
+
+  it(".keras weight paths are Keras 3's: layers/multi_head_attention/{key,output,query,value}_dense/vars/{0,1}", () => {
+    const x = tk.input({ shape: [4, 3] });
+    const model = tk.model({ inputs: x, outputs: new MultiHeadAttention({ numHeads: 2, keyDim: 2 }).apply([x, x]) as tk.layers.SymbolicTensor });
+    const paths = kerasSaveables(model).filter((s) => s.variables.length > 0).map((s) => [s.path, s.variables.map((v) => v.shape)]);
+    expect(paths).toEqual([
+      ['layers/multi_head_attention/key_dense', [[3, 2, 2], [2, 2]]],
+      ['layers/multi_head_attention/output_dense', [[2, 2, 3], [3]]],
+      ['layers/multi_head_attention/query_dense', [[3, 2, 2], [2, 2]]],
+      ['layers/multi_head_attention/value_dense', [[3, 2, 2], [2, 2]]],
+    ]);
   });
 
   it('config: camelCase keys, round trip', () => {

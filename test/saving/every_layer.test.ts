@@ -51,6 +51,10 @@ const CASES: Record<string, Case> = {
   Cropping2D: { input: [5, 5, 1], make: (x) => new L.Cropping2D({ cropping: [[1, 1], [2, 0]] }).apply(x) },
   SpatialDropout1D: { input: [4, 3], make: (x) => new L.SpatialDropout1D(0.3).apply(x) },
   SpatialDropout2D: { input: [3, 3, 2], make: (x) => new L.SpatialDropout2D(0.3).apply(x) },
+  // Attention (issue 14, branch attn)
+  MultiHeadAttention: { input: [4, 3], make: (x) => new L.MultiHeadAttention({ numHeads: 2, keyDim: 2, valueDim: 3, outputShape: 5, dropout: 0.1, kernelRegularizer: 'l2', seed: 4 }).apply([x, new L.Dense(6).apply(x), x], { useCausalMask: true }) as tk.SymbolicTensor },
+  Attention: { input: [4, 3], make: (x) => new L.Attention({ useScale: true, scoreMode: 'concat', dropout: 0.2, seed: 1 }).apply([x, new L.Dense(2).apply(x), x]) as tk.SymbolicTensor },
+  AdditiveAttention: { input: [4, 3], make: (x) => new L.AdditiveAttention({ useScale: true }).apply([x, x], { useCausalMask: true }) as tk.SymbolicTensor },
 };
 const MODELS = new Set(['Sequential', 'Functional']);
 
