@@ -7,6 +7,21 @@
 import type { Variable } from '../tensor/tensor.js';
 
 const fileShortNames = new WeakMap<Variable, string>();
+const filePaths = new WeakMap<Variable, string>();
+
+/**
+ * Records that `variable` is stored in TF.js-format files under the full name `path`: a weight
+ * of a layer inside a wrapper, which TF.js names after the wrapper (TimeDistributed's inner Dense
+ * kernel is `time_distributed/kernel` there, `time_distributed/dense/kernel` in Keras 3).
+ *
+ * @example
+ * ```ts
+ * setFileWeightPath(inner.kernel, `${this.name}/kernel`);   // TimeDistributed
+ * ```
+ */
+export function setFileWeightPath(variable: Variable, path: string): void {
+  filePaths.set(variable, path);
+}
 
 /**
  * Records that `variable` is stored in TF.js-format files under the short name `short` (the part
@@ -43,6 +58,8 @@ export function fileWeightShortName(variable: Variable): string | undefined {
  * ```
  */
 export function fileWeightName(variable: Variable): string {
+  const path = filePaths.get(variable);
+  if (path !== undefined) return path;
   const name = variable.name ?? 'weight';
   const short = fileShortNames.get(variable);
   if (short === undefined) return name;

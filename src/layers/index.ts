@@ -25,6 +25,13 @@ export { Conv3D, type Conv3DLayerOptions, type Conv3DLayerArgs } from './conv3d.
 export { MaxPooling3D, AveragePooling3D, type Pooling3DOptions } from './pooling3d.js';
 export { UpSampling2D, ZeroPadding2D, Cropping2D, type UpSampling2DOptions, type UpSamplingInterpolation, type ZeroPadding2DOptions, type Cropping2DOptions, type Border2D } from './reshaping.js';
 export { SpatialDropout1D, SpatialDropout2D, type SpatialDropout1DOptions, type SpatialDropout2DOptions } from './spatial_dropout.js';
+// Sequence layers (issue 13, part A).
+export { Embedding, type EmbeddingOptions, type EmbeddingArgs } from './embedding.js';
+export { Masking, type MaskingOptions } from './masking.js';
+export { RepeatVector, Permute, type RepeatVectorOptions, type PermuteOptions } from './repeat_permute.js';
+export { TimeDistributed, type TimeDistributedArgs } from './time_distributed.js';
+export { Conv1D, type Conv1DLayerOptions, type Conv1DLayerArgs, type Padding1D } from './conv1d.js';
+export { MaxPooling1D, AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, type Pooling1DOptions, type GlobalPooling1DOptions } from './pooling1d.js';
 // Attention (issue 14, branch attn)
 export { MultiHeadAttention, type MultiHeadAttentionOptions, type MultiHeadAttentionCallArgs } from './multi_head_attention.js';
 export { Attention, AdditiveAttention, type AttentionOptions, type AdditiveAttentionOptions, type AttentionCallArgs } from './attention.js';

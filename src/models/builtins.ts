@@ -10,6 +10,10 @@ import {
   AveragePooling3D, Conv2DTranspose, Conv3D, Cropping2D, DepthwiseConv2D, MaxPooling3D, SeparableConv2D, SpatialDropout1D, SpatialDropout2D,
   UpSampling2D, ZeroPadding2D,
 } from '../layers/index.js';
+// Sequence layers (issue 13, part A).
+import {
+  AveragePooling1D, Conv1D, Embedding, GlobalAveragePooling1D, GlobalMaxPooling1D, Masking, MaxPooling1D, Permute, RepeatVector, TimeDistributed,
+} from '../layers/index.js';
 // Attention (issue 14, branch attn)
 import { AdditiveAttention, Attention, MultiHeadAttention } from '../layers/index.js';
 import { registerBuiltin, type SerializableClass } from '../layers/registry.js';
@@ -26,6 +30,10 @@ const BUILTINS: [SerializableClass, ...string[]][] = [
   [Conv2DTranspose, 'Convolution2DTranspose'], [DepthwiseConv2D], [SeparableConv2D, 'SeparableConvolution2D'], [Conv3D, 'Convolution3D'],
   [MaxPooling3D, 'MaxPool3D'], [AveragePooling3D, 'AvgPool3D'], [UpSampling2D], [ZeroPadding2D], [Cropping2D],
   [SpatialDropout1D], [SpatialDropout2D],
+  // Sequence layers (issue 13, part A).
+  [Embedding], [Masking], [RepeatVector], [Permute], [TimeDistributed],
+  [Conv1D, 'Convolution1D'], [MaxPooling1D, 'MaxPool1D'], [AveragePooling1D, 'AvgPool1D'],
+  [GlobalAveragePooling1D, 'GlobalAvgPool1D'], [GlobalMaxPooling1D, 'GlobalMaxPool1D'],
   [MultiHeadAttention], [Attention], [AdditiveAttention],
 ];
 

@@ -27,8 +27,6 @@ import { renderSummary, type SummaryOptions, type SummaryRow } from './summary.j
 import type { IOHandler, ModelArtifacts, SaveOptions, SaveResult } from './io/artifacts.js';
 import { modelToArtifacts } from './io/save.js';
 import type { LoadOptions, ModelSource } from './io/load_weights.js';
-import { saveModelTo, saveWeightsTo } from '../saving/save.js';
-import { loadWeightsFrom } from '../saving/load_weights.js';
 
 /** A model's inputs or outputs as given: one symbolic tensor, a list, or an object keyed by name. */
 export type SymbolicStructure = SymbolicTensor | readonly SymbolicTensor[] | { readonly [name: string]: SymbolicTensor };
@@ -724,6 +722,9 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> extends La
    * ```
    */
   async save(destination: string | IOHandler, options: SaveOptions = {}): Promise<SaveResult> {
+    // The file formats load on first use (import()), so a bundle that never saves or loads a
+    // Keras file keeps HDF5, zip and deflate out of its first script.
+    const { saveModelTo } = await import('../saving/save.js');
     return saveModelTo(this, destination, options);
   }
 
@@ -752,6 +753,7 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> extends La
    * ```
    */
   async saveWeights(destination: string | IOHandler): Promise<SaveResult> {
+    const { saveWeightsTo } = await import('../saving/save.js');
     return saveWeightsTo(this, destination);
   }
 
@@ -768,6 +770,7 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> extends La
    * ```
    */
   async loadWeights(source: ModelSource | Uint8Array | ArrayBuffer, options: LoadOptions = {}): Promise<void> {
+    const { loadWeightsFrom } = await import('../saving/load_weights.js');
     return loadWeightsFrom(this, source, options);
   }
 }

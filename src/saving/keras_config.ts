@@ -38,19 +38,10 @@ import { getRegisteredClass } from '../layers/registry.js';
 import { getRegularizer, type RegularizerConfig } from '../layers/regularizers.js';
 import type { LayerNode, SymbolicTensor } from '../layers/symbolic.js';
 import type { JsonObject, JsonValue } from '../models/io/json.js';
-import { dict, loadableClassNames, snake } from '../models/io/topology.js';
+import { LOADABLE_LAYERS } from '../models/builtins.js';
+import { dict, snake } from '../models/io/topology.js';
 import { fail, get, isObject, show } from '../models/io/validate.js';
 
-/**
- * The Keras release whose file layout the writer follows, recorded in `.keras` metadata.json and
- * `.h5` files.
- *
- * @example
- * ```ts
- * tk.saving.KERAS_VERSION;   // '3.10.0'
- * ```
- */
-export const KERAS_VERSION = '3.10.0';
 
 /** Which Keras dialect to write: a `.keras` config.json, or the `model_config` of a legacy `.h5`. */
 export type Dialect = 'keras3' | 'legacy';
@@ -76,9 +67,9 @@ function isModelLayer(layer: AnyLayer): layer is ConfigModel {
   return (layer as { isModel?: unknown }).isModel === true;
 }
 
-/** A built-in class (written as Keras's own); the table is the loader's (models/builtins.ts fills it). */
+/** A built-in class (written as Keras's own): one of models/builtins.ts's table, not a registered one. */
 function isBuiltin(className: string): boolean {
-  return loadableClassNames().includes(className);
+  return LOADABLE_LAYERS.includes(className);
 }
 
 // ---- writing ----------------------------------------------------------------------------------

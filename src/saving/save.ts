@@ -20,7 +20,8 @@ import { dict } from '../models/io/topology.js';
 import { trainingConfigToJson } from '../models/io/training.js';
 import { show } from '../models/io/validate.js';
 import { nodeModules } from '#platform';
-import { KERAS_VERSION, modelToKerasConfig, type ConfigModel } from './keras_config.js';
+import { modelToKerasConfig, type ConfigModel } from './keras_config.js';
+import { KERAS_VERSION } from './version.js';
 import { legacyH5Spec, legacyWeightsOnlySpec } from './legacy_h5.js';
 import { weightsTreeSpec } from './weights_h5.js';
 
@@ -92,8 +93,7 @@ const encoder = new TextEncoder();
  *
  * @example
  * ```ts
- * const bytes = tk.saving.kerasFileBytes(model, 'keras');
- * const link = URL.createObjectURL(new Blob([bytes]));   // a download in a browser
+ * const bytes = kerasFileBytes(model, 'keras');   // the synchronous writer behind tk.saving.kerasFileBytes
  * const again = await tk.loadModel(bytes);
  * ```
  */

@@ -11,7 +11,7 @@ import { expectBitEqual, randomizeWeights, tempDir } from './helpers.js';
 
 beforeEach(() => tk.clearSession());
 
-type Case = { input: number[]; make: (x: tk.SymbolicTensor) => tk.SymbolicTensor };
+type Case = { input: number[]; make: (x: tk.SymbolicTensor) => tk.SymbolicTensor; data?: () => tk.Tensor };
 const L = tk.layers;
 const two = (layer: tk.layers.AnyLayer): Case['make'] => (x) => layer.apply([x, new L.Dense(x.shape[x.shape.length - 1]!).apply(x)]) as tk.SymbolicTensor;
 
@@ -51,6 +51,20 @@ const CASES: Record<string, Case> = {
   Cropping2D: { input: [5, 5, 1], make: (x) => new L.Cropping2D({ cropping: [[1, 1], [2, 0]] }).apply(x) },
   SpatialDropout1D: { input: [4, 3], make: (x) => new L.SpatialDropout1D(0.3).apply(x) },
   SpatialDropout2D: { input: [3, 3, 2], make: (x) => new L.SpatialDropout2D(0.3).apply(x) },
+  // Sequence layers (issue 13, part A); Embedding reads token ids (whole numbers, 0 = padding).
+  Embedding: {
+    input: [5], make: (x) => new L.Embedding(7, 3, { maskZero: true, embeddingsRegularizer: 'l2' }).apply(x),
+    data: () => tk.tensor([[1, 2, 0, 0, 6], [3, 3, 3, 0, 0], [6, 5, 4, 3, 2]]),
+  },
+  Masking: { input: [4, 3], make: (x) => new L.Masking({ maskValue: 0.5 }).apply(x) },
+  RepeatVector: { input: [3], make: (x) => new L.RepeatVector(4).apply(x) },
+  Permute: { input: [2, 3, 4], make: (x) => new L.Permute([3, 1, 2]).apply(x) },
+  Conv1D: { input: [7, 3], make: (x) => new L.Conv1D(4, 3, { padding: 'causal', dilationRate: 2, activation: 'relu', kernelInitializer: 'he_normal' }).apply(x) },
+  MaxPooling1D: { input: [7, 3], make: (x) => new L.MaxPooling1D(3, { strides: 2, padding: 'same' }).apply(x) },
+  AveragePooling1D: { input: [7, 3], make: (x) => new L.AveragePooling1D(2, { padding: 'valid', dataFormat: 'channels_first' }).apply(x) },
+  GlobalAveragePooling1D: { input: [6, 3], make: (x) => new L.GlobalAveragePooling1D({ keepdims: true }).apply(x) },
+  GlobalMaxPooling1D: { input: [6, 3], make: (x) => new L.GlobalMaxPooling1D({ dataFormat: 'channels_first' }).apply(x) },
+  TimeDistributed: { input: [4, 3], make: (x) => new L.TimeDistributed(new L.Dense(2, { activation: 'relu', biasInitializer: 'ones' })).apply(x) },
   // Attention (issue 14, branch attn)
   MultiHeadAttention: { input: [4, 3], make: (x) => new L.MultiHeadAttention({ numHeads: 2, keyDim: 2, valueDim: 3, outputShape: 5, dropout: 0.1, kernelRegularizer: 'l2', seed: 4 }).apply([x, new L.Dense(6).apply(x), x], { useCausalMask: true }) as tk.SymbolicTensor },
   Attention: { input: [4, 3], make: (x) => new L.Attention({ useScale: true, scoreMode: 'concat', dropout: 0.2, seed: 1 }).apply([x, new L.Dense(2).apply(x), x]) as tk.SymbolicTensor },
@@ -65,13 +79,13 @@ describe('every built-in layer in every file format', () => {
 
   it.each(Object.keys(CASES))('%s: .keras, .h5 and TF.js directory round trips', async (className) => {
     const dir = tempDir();
-    const { input, make } = CASES[className]!;
+    const { input, make, data: makeData } = CASES[className]!;
     const x = tk.input({ shape: input });
     // A Dense after the layer: its input shape depends on the layer's output.
     const y = make(x);
     const model = tk.model({ inputs: x, outputs: new L.Dense(2).apply(y.shape.length > 2 ? new L.Flatten().apply(y) : y) });
     randomizeWeights(model, className.length);
-    const data = tk.randomNormal([3, ...input], { seed: 1 });
+    const data = makeData?.() ?? tk.randomNormal([3, ...input], { seed: 1 });
     const config = JSON.stringify(model.getLayer({ index: 1 }).getConfig());
     for (const file of ['m.keras', 'm.h5', 'web']) {
       await model.save(path.join(dir, file));

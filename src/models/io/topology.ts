@@ -38,6 +38,8 @@ const ALIASES = new Map<string, string>([
   ['Convolution2DTranspose', 'Conv2DTranspose'], ['SeparableConvolution2D', 'SeparableConv2D'], ['Convolution3D', 'Conv3D'],
   ['MaxPool3D', 'MaxPooling3D'], ['AvgPool3D', 'AveragePooling3D'],
   ['GlobalAvgPool2D', 'GlobalAveragePooling2D'], ['GlobalMaxPool2D', 'GlobalMaxPooling2D'],
+  ['Convolution1D', 'Conv1D'], ['MaxPool1D', 'MaxPooling1D'], ['AvgPool1D', 'AveragePooling1D'],
+  ['GlobalAvgPool1D', 'GlobalAveragePooling1D'], ['GlobalMaxPool1D', 'GlobalMaxPooling1D'],
   ['Model', 'Functional'],
 ]);
 
@@ -200,7 +202,30 @@ function valueToKeras(key: string, value: unknown, who: string): JsonValue {
   if (key === 'dataFormat') return snake(String(value));
   if (key.endsWith('Initializer')) return initializerToKeras(value as InitializerConfig, `${who}.${key}`);
   if (key.endsWith('Regularizer')) return regularizerToKeras(value as RegularizerConfig | null, `${who}.${key}`);
-  return plainData(value, `${who}.${key}`);
+  return nestedToKeras(value, `${who}.${key}`);
+}
+
+/**
+ * A `{ className, config }` value naming a registered layer (a wrapper's inner layer: TimeDistributed's
+ * `layer`) becomes `{ class_name, config }` with the inner config in the file's spelling, as TF.js
+ * writes it; lists of them too. Anything else is plain data.
+ */
+function nestedToKeras(value: unknown, who: string): JsonValue {
+  if (Array.isArray(value) && value.some(isLayerEntry)) return value.map((v, i) => nestedToKeras(v, `${who}[${i}]`));
+  if (!isLayerEntry(value)) return plainData(value, who);
+  const out: JsonObject = dict({});
+  for (const [k, v] of Object.entries(value.config)) {
+    if (v === undefined || k === 'batchInputShape') continue;
+    out[snake(k)] = valueToKeras(k, v, `${who}.config`);
+  }
+  return dict({ class_name: value.className, config: out });
+}
+
+/** True for `{ className, config }` naming a registered layer class. */
+function isLayerEntry(value: unknown): value is { className: string; config: Record<string, unknown> } {
+  if (!isObject(value) || (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null)) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.className === 'string' && isObject(v.config) && getRegisteredClass(v.className) !== undefined;
 }
 
 function initializerToKeras(value: InitializerConfig, who: string): JsonObject {
@@ -515,6 +540,33 @@ const OFF_VALUES: Record<string, (v: unknown) => boolean> = {
   optional: (v) => v === false,
 };
 
+/** Config keys that hold a layer entry (a wrapper's inner layer), or a list of them. */
+const NESTED_LAYER_KEYS = new Set(['layer', 'backwardLayer', 'cell', 'cells']);
+
+/**
+ * A nested layer entry `{ class_name, config }` (TF.js, Keras 3 with its `module` and
+ * `registered_name`) → `{ className, config }` in tensorkit's form, checked as any layer; a list
+ * of entries for `cells`.
+ */
+function nestedFromJson(value: unknown, path: string, limits: LoadLimits): unknown {
+  if (Array.isArray(value)) return value.map((v, i) => nestedFromJson(v, `${path}[${i}]`, limits));
+  const entry = expectObject(value, path);
+  for (const key of Object.keys(entry)) if (!ENTRY_KEYS.has(key)) fail(`${path}.${key}`, `unexpected key '${key}' in a layer entry`);
+  const given = expectString(get(entry, 'class_name') ?? get(entry, 'className'), `${path}.class_name`, limits.maxNameLength);
+  let className = ALIASES.get(given) ?? given;
+  if (getRegisteredClass(className) === undefined) {
+    const registered = get(entry, 'registered_name');
+    const known = typeof registered === 'string' ? [registered, registered.slice(registered.lastIndexOf('>') + 1)].find((c) => getRegisteredClass(c) !== undefined) : undefined;
+    if (known === undefined) fail(`${path}.class_name`, `unknown layer class '${given}': tensorkit loads ${loadableNames().join(', ')} (and classes registered with tk.registerClass)`);
+    className = known;
+  }
+  if (MODEL_CLASSES.has(className)) fail(`${path}.class_name`, `a model ('${given}') inside a wrapper is not supported; wrap a layer`);
+  const config = layerOptions(expectObject(get(entry, 'config'), `${path}.config`), `${path}.config`, limits, className);
+  const result = { className, config };
+  setEntryOrigin(result, `${path} (${className})`);
+  return result;
+}
+
 /** A layer's file config → constructor options (camelCase, typed values, no off-valued extras). */
 function layerOptions(config: JsonObject, path: string, limits: LoadLimits, className: string): Options {
   const out = Object.create(null) as Options;
@@ -552,6 +604,7 @@ function layerOptions(config: JsonObject, path: string, limits: LoadLimits, clas
       default:
         if (name.endsWith('Initializer')) out[name] = identifierObject(value, at, limits);
         else if (name.endsWith('Regularizer')) out[name] = value === null ? null : identifierObject(value, at, limits);
+        else if (NESTED_LAYER_KEYS.has(name) && value !== null) out[name] = nestedFromJson(value, at, limits);
         else out[name] = value;
     }
   }
