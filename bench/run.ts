@@ -16,6 +16,7 @@ const suites: Suite[] = [
   { name: 'threads', load: () => import('./threads.bench.js') },
   { name: 'higher_order', load: () => import('./higher_order.bench.js') },
   { name: 'image', load: () => import('./image.bench.js') },
+  { name: 'transformer', load: () => import('./transformer.bench.js') },
 ];
 
 async function main(args: string[]): Promise<void> {

@@ -14,6 +14,10 @@ import {
 import {
   AveragePooling1D, Conv1D, Embedding, GlobalAveragePooling1D, GlobalMaxPooling1D, Masking, MaxPooling1D, Permute, RepeatVector, TimeDistributed,
 } from '../layers/index.js';
+// Normalization, noise and activation layers (issue 14).
+import {
+  AlphaDropout, ELU, GaussianDropout, GaussianNoise, GroupNormalization, Identity, LayerNormalization, PReLU, ThresholdedReLU, UnitNormalization,
+} from '../layers/index.js';
 // Attention (issue 14, branch attn)
 import { AdditiveAttention, Attention, MultiHeadAttention } from '../layers/index.js';
 import { registerBuiltin, type SerializableClass } from '../layers/registry.js';
@@ -34,6 +38,8 @@ const BUILTINS: [SerializableClass, ...string[]][] = [
   [Embedding], [Masking], [RepeatVector], [Permute], [TimeDistributed],
   [Conv1D, 'Convolution1D'], [MaxPooling1D, 'MaxPool1D'], [AveragePooling1D, 'AvgPool1D'],
   [GlobalAveragePooling1D, 'GlobalAvgPool1D'], [GlobalMaxPooling1D, 'GlobalMaxPool1D'],
+  [LayerNormalization], [GroupNormalization], [UnitNormalization],
+  [GaussianNoise], [GaussianDropout], [AlphaDropout], [PReLU], [ELU], [ThresholdedReLU], [Identity],
   [MultiHeadAttention], [Attention], [AdditiveAttention],
 ];
 
