@@ -4,7 +4,9 @@
 // small cases, and finite-difference checks of the gradients of every input and weight (and a
 // second derivative through MultiHeadAttention).
 
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import * as tk from '../../src/index.js';
 import { AdditiveAttention, Attention, MultiHeadAttention } from '../../src/layers/index.js';
@@ -165,6 +167,28 @@ describe('MultiHeadAttention', () => {
       ['layers/multi_head_attention/query_dense', [[3, 2, 2], [2, 2]]],
       ['layers/multi_head_attention/value_dense', [[3, 2, 2], [2, 2]]],
     ]);
+  });
+
+  it.each(['m.keras', 'm.h5', 'web'])('a model with a symbolic attentionMask input and the scores as a second output saves and loads (%s)', async (file) => {
+    const q = tk.input({ shape: [3, 4] });
+    const v = tk.input({ shape: [5, 6] });
+    const m = tk.input({ shape: [3, 5] });
+    const [out, scores] = new MultiHeadAttention({ numHeads: 2, keyDim: 2 }).apply([q, v], { attentionMask: m, returnAttentionScores: true, useCausalMask: true }) as tk.layers.SymbolicTensor[];
+    const model = tk.model({ inputs: [q, v, m], outputs: [out!, scores!] });
+    const data = [randomTensor([2, 3, 4], 1), randomTensor([2, 5, 6], 2), tk.tensor(Array.from({ length: 30 }, (_, i) => (i % 4 === 0 ? 0 : 1)), [2, 3, 5])];
+    const dir = mkdtempSync(path.join(tmpdir(), 'tk-mha-'));
+    try {
+      await model.save(path.join(dir, file));
+      const back = await tk.loadModel(path.join(dir, file));
+      const [a, b] = model.predict(data) as tk.Tensor[];
+      const [c, d] = back.predict(data) as unknown as tk.Tensor[];
+      expect(Array.from(c!.data)).toEqual(Array.from(a!.data));
+      expect(Array.from(d!.data)).toEqual(Array.from(b!.data));
+      // The mask and the causal mask were replayed: masked scores are exactly 0.
+      expect(d!.data.some((p) => p === 0)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('config: camelCase keys, round trip', () => {
