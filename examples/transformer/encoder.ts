@@ -2,7 +2,7 @@
 // 7 1 9 1 4 0 3 8 it predicts, at every position at once, 0 1 1 3 4 7 8 9. Each output position
 // must find "the k-th smallest digit", which needs every other token: a job for self-attention.
 //
-//   npx tsx examples/transformer/encoder.ts            # 20,000 sequences, 12 epochs
+//   npx tsx examples/transformer/encoder.ts            # 10,000 sequences, 8 epochs
 //   npx tsx examples/transformer/encoder.ts --quick    # 4,000 sequences, 6 epochs
 //
 //   tokens [B, 8] (digits 0-9)
@@ -151,9 +151,9 @@ export interface EncoderOptions {
 export async function main(print: (line: string) => void = console.log, options: EncoderOptions = {}): Promise<EncoderResult> {
   tk.setSeed(3);
   const size = { ...SIZE, ...options.size };
-  const trainSize = options.trainSize ?? 20000;
+  const trainSize = options.trainSize ?? 10000;
   const testSize = options.testSize ?? 1000;
-  const epochs = options.epochs ?? 12;
+  const epochs = options.epochs ?? 8;
   const train = sortingData(trainSize, size.length, 1);
   const test = sortingData(testSize, size.length, 2);
   const model = sortingEncoder(size);

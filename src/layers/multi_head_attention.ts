@@ -175,15 +175,12 @@ export class MultiHeadAttention extends Layer<Tensor | Tensor[]> {
   readonly biasRegularizer: Regularizer | null;
   /** The penalty on each projection's output, or null. */
   readonly projectionActivityRegularizer: Regularizer | null;
-  // The four projections, created by build, in Keras's weight order (query, key, value, output).
-  /** The query projection (`query`), once built. */
-  queryDense: EinsumProjection | null = null;
-  /** The key projection (`key`), once built. */
-  keyDense: EinsumProjection | null = null;
-  /** The value projection (`value`), once built. */
-  valueDense: EinsumProjection | null = null;
-  /** The output projection (`attention_output`), once built. */
-  outputDense: EinsumProjection | null = null;
+  // The four projections, created by build, in Keras's weight order (query, key, value, output):
+  // the field order is the order `weights` lists them in.
+  private queryProjection: EinsumProjection | null = null;
+  private keyProjection: EinsumProjection | null = null;
+  private valueProjection: EinsumProjection | null = null;
+  private outputProjection: EinsumProjection | null = null;
   private readonly rng: Random | null;
 
   constructor(options: MultiHeadAttentionOptions) {
@@ -231,9 +228,18 @@ export class MultiHeadAttention extends Layer<Tensor | Tensor[]> {
 
   /** Keras 3's attribute names of the projections: their weights sit at `<layer>/query_dense/vars/0`, ... in `.keras` files. */
   override kerasSubLayers(): Readonly<Record<string, Layer<Tensor | Tensor[]>>> {
-    if (this.queryDense === null) return {};
-    return { query_dense: this.queryDense, key_dense: this.keyDense!, value_dense: this.valueDense!, output_dense: this.outputDense! };
+    if (this.queryProjection === null) return {};
+    return { query_dense: this.queryProjection, key_dense: this.keyProjection!, value_dense: this.valueProjection!, output_dense: this.outputProjection! };
   }
+
+  /** The query projection (Keras's EinsumDense `query`: kernel `[Dq, N, K]`, bias `[N, K]`), once built. */
+  get queryDense(): Layer | null { return this.queryProjection; }
+  /** The key projection (`key`: kernel `[Dk, N, K]`), once built. */
+  get keyDense(): Layer | null { return this.keyProjection; }
+  /** The value projection (`value`: kernel `[Dv, N, V]`), once built. */
+  get valueDense(): Layer | null { return this.valueProjection; }
+  /** The output projection (`attention_output`: kernel `[N, V, Dout]`, bias `[Dout]`), once built. */
+  get outputDense(): Layer | null { return this.outputProjection; }
 
   /** Query, value and (optional) key shapes, checked: rank 3, known feature sizes, value and key of one length. */
   private shapes(inputShape: SymbolicShape | SymbolicShape[]): { q: SymbolicShape; v: SymbolicShape; k: SymbolicShape } {
@@ -264,14 +270,14 @@ export class MultiHeadAttention extends Layer<Tensor | Tensor[]> {
       `${this.name}/${name}`, bound, out, this.useBias, this.kernelInitializer, this.biasInitializer,
       this.kernelRegularizer, this.biasRegularizer, this.projectionActivityRegularizer,
     );
-    this.queryDense = make('query', 1, [this.numHeads, this.keyDim]);
-    this.queryDense.buildFrom(q);
-    this.keyDense = make('key', 1, [this.numHeads, this.keyDim]);
-    this.keyDense.buildFrom(k);
-    this.valueDense = make('value', 1, [this.numHeads, this.valueDim]);
-    this.valueDense.buildFrom(v);
-    this.outputDense = make('attention_output', 2, [this.outputShape ?? (q[2] as number)]);
-    this.outputDense.buildFrom([q[0] ?? null, q[1] ?? null, this.numHeads, this.valueDim]);
+    this.queryProjection = make('query', 1, [this.numHeads, this.keyDim]);
+    this.queryProjection.buildFrom(q);
+    this.keyProjection = make('key', 1, [this.numHeads, this.keyDim]);
+    this.keyProjection.buildFrom(k);
+    this.valueProjection = make('value', 1, [this.numHeads, this.valueDim]);
+    this.valueProjection.buildFrom(v);
+    this.outputProjection = make('attention_output', 2, [this.outputShape ?? (q[2] as number)]);
+    this.outputProjection.buildFrom([q[0] ?? null, q[1] ?? null, this.numHeads, this.valueDim]);
     super.build(inputShape);
   }
 
@@ -299,18 +305,18 @@ export class MultiHeadAttention extends Layer<Tensor | Tensor[]> {
     this.shapes(inputs.map((t) => t.shape));
     const [B, T] = [query.shape[0]!, query.shape[1]!];
     const S = value.shape[1]!;
-    const built = this.queryDense!.kernel!.shape[0]!;
-    if (query.shape[2] !== built || value.shape[2] !== this.valueDense!.kernel!.shape[0] || key.shape[2] !== this.keyDense!.kernel!.shape[0]) {
-      throw new Error(`${this.name}: the layer was built for query, value and key features ${built}, ${this.valueDense!.kernel!.shape[0]} and ${this.keyDense!.kernel!.shape[0]}, got query ${formatShape(query.shape)}, value ${formatShape(value.shape)} and key ${formatShape(key.shape)}`);
+    const built = this.queryProjection!.kernel!.shape[0]!;
+    if (query.shape[2] !== built || value.shape[2] !== this.valueProjection!.kernel!.shape[0] || key.shape[2] !== this.keyProjection!.kernel!.shape[0]) {
+      throw new Error(`${this.name}: the layer was built for query, value and key features ${built}, ${this.valueProjection!.kernel!.shape[0]} and ${this.keyProjection!.kernel!.shape[0]}, got query ${formatShape(query.shape)}, value ${formatShape(value.shape)} and key ${formatShape(key.shape)}`);
     }
     const mask = this.attentionMaskFor(args, inputs.length === 3, B, T, S);
 
     // Projections, heads next to the batch axis: q [B, N, T, K], k [B, N, S, K], v [B, N, S, V].
     const heads = [0, 2, 1, 3];
     const sub = { training: args.training };
-    const q = ops.transpose(this.queryDense!.apply(query, sub) as Tensor, heads);
-    const k = ops.transpose(this.keyDense!.apply(key, sub) as Tensor, heads);
-    const v = ops.transpose(this.valueDense!.apply(value, sub) as Tensor, heads);
+    const q = ops.transpose(this.queryProjection!.apply(query, sub) as Tensor, heads);
+    const k = ops.transpose(this.keyProjection!.apply(key, sub) as Tensor, heads);
+    const v = ops.transpose(this.valueProjection!.apply(value, sub) as Tensor, heads);
     // As Keras, the query is scaled by 1/√keyDim before the product.
     const scores = ops.matmul(ops.mul(q, 1 / Math.sqrt(this.keyDim)), k, false, true);   // [B, N, T, S]
     // NOTE: Keras 3 takes its fused dot_product_attention path when there is no dropout and no
@@ -320,7 +326,7 @@ export class MultiHeadAttention extends Layer<Tensor | Tensor[]> {
     const probs = maskedSoftmax(scores, mask, this.dropout > 0 || returnScores);
     const dropped = args.training === true ? dropoutProbs(probs, this.dropout, this.rng) : probs;
     const context = ops.transpose(ops.matmul(dropped, v), heads);   // [B, T, N, V]
-    const out = this.outputDense!.apply(context, sub) as Tensor;
+    const out = this.outputProjection!.apply(context, sub) as Tensor;
     return returnScores ? [out, probs] : out;
   }
 
