@@ -56,6 +56,12 @@ export interface MultiHeadAttentionOptions extends LayerArgs {
   useGate?: boolean;
   /** Seed of the dropout generator (default: the global one). */
   seed?: number | null;
+  /** tf.keras 2's record of the shapes the layer was built for (its files carry them); checked against the inputs at build. */
+  queryShape?: readonly (number | null)[] | null;
+  /** As `queryShape`, for the value. */
+  valueShape?: readonly (number | null)[] | null;
+  /** As `queryShape`, for the key. */
+  keyShape?: readonly (number | null)[] | null;
 }
 
 /** The call arguments of {@link MultiHeadAttention} (the second argument of `apply`). */
@@ -77,7 +83,7 @@ export interface MultiHeadAttentionCallArgs extends CallArgs {
 const MHA_KEYS = [
   ...LAYER_ARG_KEYS, 'numHeads', 'keyDim', 'valueDim', 'dropout', 'useBias', 'outputShape', 'attentionAxes', 'slidingWindow',
   'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'kernelConstraint',
-  'biasConstraint', 'useGate', 'seed',
+  'biasConstraint', 'useGate', 'seed', 'queryShape', 'valueShape', 'keyShape',
 ];
 
 const CALL_KEYS = new Set(['training', 'mask', 'attentionMask', 'useCausalMask', 'returnAttentionScores', 'queryMask', 'valueMask', 'keyMask']);
@@ -182,6 +188,8 @@ export class MultiHeadAttention extends Layer<Tensor | Tensor[]> {
   private valueProjection: EinsumProjection | null = null;
   private outputProjection: EinsumProjection | null = null;
   private readonly rng: Random | null;
+  /** tf.keras 2's recorded build shapes (query, value, key), checked by build. */
+  private readonly declaredShapes: readonly ((readonly (number | null)[]) | null)[];
 
   constructor(options: MultiHeadAttentionOptions) {
     const who = layerWho('MultiHeadAttention', options);
@@ -224,6 +232,7 @@ export class MultiHeadAttention extends Layer<Tensor | Tensor[]> {
     this.biasRegularizer = biasRegularizer;
     this.projectionActivityRegularizer = activityRegularizer;
     this.rng = seed === null ? null : new Random(seed);
+    this.declaredShapes = [options.queryShape ?? null, options.valueShape ?? null, options.keyShape ?? null];
   }
 
   /** Keras 3's attribute names of the projections: their weights sit at `<layer>/query_dense/vars/0`, ... in `.keras` files. */
@@ -266,6 +275,13 @@ export class MultiHeadAttention extends Layer<Tensor | Tensor[]> {
 
   override build(inputShape: SymbolicShape | SymbolicShape[]): void {
     const { q, v, k } = this.shapes(inputShape);
+    ['queryShape', 'valueShape', 'keyShape'].forEach((arg, i) => {
+      const declared = this.declaredShapes[i];
+      const actual = [q, v, k][i]!;
+      if (declared === null || declared === undefined) return;
+      const fits = Array.isArray(declared) && declared.length === actual.length && declared.every((d, j) => d === null || actual[j] === null || d === actual[j]);
+      if (!fits) throw new Error(`${this.name}: ${arg} ${describe(declared)} (from the layer's config) does not match the input shape ${showShape(actual)}`);
+    });
     const make = (name: string, bound: number, out: number[]): EinsumProjection => new EinsumProjection(
       `${this.name}/${name}`, bound, out, this.useBias, this.kernelInitializer, this.biasInitializer,
       this.kernelRegularizer, this.biasRegularizer, this.projectionActivityRegularizer,

@@ -191,6 +191,16 @@ describe('MultiHeadAttention', () => {
     }
   });
 
+  it("loads Keras configs: Keras 3's keys at their off values, tf.keras 2's recorded build shapes (checked)", () => {
+    const keras3 = { name: 'mha', numHeads: 2, keyDim: 3, valueDim: 3, dropout: 0, useBias: true, outputShape: null, attentionAxes: [1], slidingWindow: null, useGate: false, seed: null };
+    const a = MultiHeadAttention.fromConfig(keras3) as MultiHeadAttention;
+    expect((a.apply([tk.zeros([1, 2, 4]), tk.zeros([1, 5, 4])]) as tk.Tensor).shape).toEqual([1, 2, 4]);
+    const b = MultiHeadAttention.fromConfig({ numHeads: 2, keyDim: 3, queryShape: [null, 2, 4], valueShape: [null, 5, 6], keyShape: [null, 5, 6] }) as MultiHeadAttention;
+    expect((b.apply([tk.zeros([1, 2, 4]), tk.zeros([1, 5, 6])]) as tk.Tensor).shape).toEqual([1, 2, 4]);
+    const c = MultiHeadAttention.fromConfig({ numHeads: 2, keyDim: 3, queryShape: [null, 2, 4], valueShape: [null, 5, 6], name: 'c' }) as MultiHeadAttention;
+    expect(() => c.apply([tk.zeros([1, 2, 4]), tk.zeros([1, 5, 7])])).toThrow(/c: valueShape \[null,5,6\] \(from the layer's config\) does not match the input shape \[1,5,7\]/);
+  });
+
   it('config: camelCase keys, round trip', () => {
     const mha = new MultiHeadAttention({ numHeads: 4, keyDim: 8, valueDim: 6, dropout: 0.1, outputShape: 12, seed: 3, kernelRegularizer: 'l2', name: 'att' });
     const config = mha.getConfig();
