@@ -18,6 +18,7 @@ const suites: Suite[] = [
   { name: 'image', load: () => import('./image.bench.js') },
   { name: 'rnn', load: () => import('./rnn.bench.js') },
   { name: 'norm', load: () => import('./norm.bench.js') },
+  { name: 'transformer', load: () => import('./transformer.bench.js') },
 ];
 
 async function main(args: string[]): Promise<void> {

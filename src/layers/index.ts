@@ -40,6 +40,9 @@ export {
   Rescaling, Resizing, CenterCrop, Normalization, CategoryEncoding, type RescalingOptions, type ResizingOptions, type ResizeInterpolation, type CenterCropOptions,
   type NormalizationOptions, type NumberTree, type AdaptData, type CategoryEncodingOptions, type CategoryOutputMode,
 } from './preprocessing.js';
+// Attention (issue 14, branch attn)
+export { MultiHeadAttention, type MultiHeadAttentionOptions, type MultiHeadAttentionCallArgs } from './multi_head_attention.js';
+export { Attention, AdditiveAttention, type AttentionOptions, type AdditiveAttentionOptions, type AttentionCallArgs } from './attention.js';
 
 export * as activations from './activations.js';
 export * as initializers from './initializers.js';

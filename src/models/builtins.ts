@@ -20,6 +20,8 @@ import {
   Rescaling, Resizing, ThresholdedReLU, UnitNormalization,
 } from '../layers/index.js';
 import { Bidirectional, GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell, StackedRNNCells } from '../layers/index.js';
+// Attention (issue 14, branch attn)
+import { AdditiveAttention, Attention, MultiHeadAttention } from '../layers/index.js';
 import { registerBuiltin, type SerializableClass } from '../layers/registry.js';
 import { Model } from './model.js';
 import { Sequential } from './sequential.js';
@@ -42,6 +44,7 @@ const BUILTINS: [SerializableClass, ...string[]][] = [
   [LayerNormalization], [GroupNormalization], [UnitNormalization],
   [GaussianNoise], [GaussianDropout], [AlphaDropout], [PReLU], [ELU], [ThresholdedReLU], [Identity],
   [Rescaling], [Resizing], [CenterCrop], [Normalization], [CategoryEncoding],
+  [MultiHeadAttention], [Attention], [AdditiveAttention],
 ];
 
 for (const [cls, ...aliases] of BUILTINS) registerBuiltin(cls, ...aliases);

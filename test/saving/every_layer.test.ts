@@ -94,6 +94,10 @@ const CASES: Record<string, Case> = {
     input: [4], make: (x) => new L.CategoryEncoding({ numTokens: 6, outputMode: 'count' }).apply(x),
     data: () => tk.tensor([[0, 1, 1, 5], [2, 2, 2, 3], [4, 0, 7, 1]]),
   },
+  // Attention (issue 14, branch attn)
+  MultiHeadAttention: { input: [4, 3], make: (x) => new L.MultiHeadAttention({ numHeads: 2, keyDim: 2, valueDim: 3, outputShape: 5, dropout: 0.1, kernelRegularizer: 'l2', seed: 4 }).apply([x, new L.Dense(6).apply(x), x], { useCausalMask: true }) as tk.SymbolicTensor },
+  Attention: { input: [4, 3], make: (x) => new L.Attention({ useScale: true, scoreMode: 'concat', dropout: 0.2, seed: 1 }).apply([x, new L.Dense(2).apply(x), x]) as tk.SymbolicTensor },
+  AdditiveAttention: { input: [4, 3], make: (x) => new L.AdditiveAttention({ useScale: true }).apply([x, x], { useCausalMask: true }) as tk.SymbolicTensor },
 };
 const MODELS = new Set(['Sequential', 'Functional']);
 
