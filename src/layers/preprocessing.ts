@@ -20,6 +20,7 @@ import { Tensor, tensor, type Variable } from '../tensor/tensor.js';
 import { isDataset, iterate, type Dataset } from '../trainers/data.js';
 import { dataFormatConfig } from './conv_options.js';
 import { normalizeDataFormat, type DataFormat } from './flatten.js';
+import { markIntegerWeight } from './integer_weights.js';
 import { Layer, formatSymbolicShape, type CallArgs, type LayerArgs, type LayerConfig, type SymbolicShape } from './layer.js';
 import { LAYER_ARG_KEYS, boolean, checkOptions, describe, finiteNumber, layerWho, positiveInteger } from './options.js';
 
@@ -441,7 +442,7 @@ export class Normalization extends Layer {
     if (this.inputMean === null) {
       this.adaptMean = this.addWeight('mean', statShape, 'zeros', { trainable: false });
       this.adaptVariance = this.addWeight('variance', statShape, 'ones', { trainable: false });
-      this.count = this.addWeight('count', [], 'zeros', { trainable: false });
+      this.count = markIntegerWeight(this.addWeight('count', [], 'zeros', { trainable: false })); // int64 in Keras files
     } else {
       // A scalar broadcasts everywhere; otherwise the given dims align with the kept axes from
       // the right (Keras), the others of the broadcast shape being 1.
