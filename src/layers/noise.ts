@@ -13,6 +13,7 @@ import * as ops from '../ops/index.js';
 import { Random, randomSource } from '../tensor/random.js';
 import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { positionalOrArgs } from './conv_options.js';
 import { Layer, type CallArgs, type LayerArgs, type LayerConfig, type SymbolicShape } from './layer.js';
 import { LAYER_ARG_KEYS, checkOptions, describe, layerWho, seedOption } from './options.js';
 
@@ -100,11 +101,16 @@ export class GaussianNoise extends NoiseLayer {
   /** The standard deviation of the noise, in [0, 1]. */
   readonly stddev: number;
 
-  constructor(stddev: number, options: NoiseOptions = {}) {
-    const who = layerWho('GaussianNoise', options);
-    checkOptions(who, options, [...LAYER_ARG_KEYS, 'seed']);
-    const s = unitInterval(who, 'stddev', stddev, false);
-    super(who, options);
+  /**
+   * @param stddev the noise's standard deviation, or TF.js's args object `{ stddev, ...options }`
+   * @param options the seed and the common layer options
+   */
+  constructor(stddev: number | (NoiseOptions & { stddev: number }), options?: NoiseOptions) {
+    const split = positionalOrArgs((o: NoiseOptions) => layerWho('GaussianNoise', o), 'stddev', stddev, options);
+    const who = layerWho('GaussianNoise', split.options);
+    checkOptions(who, split.options, [...LAYER_ARG_KEYS, 'seed']);
+    const s = unitInterval(who, 'stddev', split.value, false);
+    super(who, split.options);
     this.stddev = s;
   }
 
@@ -148,11 +154,16 @@ export class GaussianDropout extends NoiseLayer {
   /** The drop probability the noise variance rate/(1 − rate) corresponds to, in [0, 1). */
   readonly rate: number;
 
-  constructor(rate: number, options: NoiseOptions = {}) {
-    const who = layerWho('GaussianDropout', options);
-    checkOptions(who, options, [...LAYER_ARG_KEYS, 'seed']);
-    const r = unitInterval(who, 'rate', rate, true);
-    super(who, options);
+  /**
+   * @param rate the drop rate, or TF.js's args object `{ rate, ...options }`
+   * @param options the seed and the common layer options
+   */
+  constructor(rate: number | (NoiseOptions & { rate: number }), options?: NoiseOptions) {
+    const split = positionalOrArgs((o: NoiseOptions) => layerWho('GaussianDropout', o), 'rate', rate, options);
+    const who = layerWho('GaussianDropout', split.options);
+    checkOptions(who, split.options, [...LAYER_ARG_KEYS, 'seed']);
+    const r = unitInterval(who, 'rate', split.value, true);
+    super(who, split.options);
     this.rate = r;
   }
 
@@ -205,10 +216,16 @@ export class AlphaDropout extends NoiseLayer {
   /** The shape of the draws (null entries: the input's size), or null for one per value. */
   readonly noiseShape: readonly (number | null)[] | null;
 
-  constructor(rate: number, options: AlphaDropoutOptions = {}) {
+  /**
+   * @param rate the drop rate, or TF.js's args object `{ rate, ...options }`
+   * @param options noiseShape, the seed and the common layer options
+   */
+  constructor(rate: number | (AlphaDropoutOptions & { rate: number }), options?: AlphaDropoutOptions) {
+    const split = positionalOrArgs((o: AlphaDropoutOptions) => layerWho('AlphaDropout', o), 'rate', rate, options);
+    options = split.options;
     const who = layerWho('AlphaDropout', options);
     checkOptions(who, options, [...LAYER_ARG_KEYS, 'seed', 'noiseShape']);
-    const r = unitInterval(who, 'rate', rate, true);
+    const r = unitInterval(who, 'rate', split.value, true);
     const noiseShape = options.noiseShape ?? null;
     if (noiseShape !== null && (!Array.isArray(noiseShape) || noiseShape.some((d) => d !== null && (!Number.isInteger(d) || d <= 0)))) {
       throw new Error(`${who}: noiseShape must be a list of positive integers (or nulls) or null, got ${describe(noiseShape)}`);

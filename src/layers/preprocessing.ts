@@ -20,6 +20,7 @@ import { Tensor, tensor, type Variable } from '../tensor/tensor.js';
 import { isDataset, iterate, type Dataset } from '../trainers/data.js';
 import { dataFormatConfig } from './conv_options.js';
 import { normalizeDataFormat, type DataFormat } from './flatten.js';
+import { markIntegerWeight } from './integer_weights.js';
 import { Layer, formatSymbolicShape, type CallArgs, type LayerArgs, type LayerConfig, type SymbolicShape } from './layer.js';
 import { LAYER_ARG_KEYS, boolean, checkOptions, describe, finiteNumber, layerWho, positiveInteger } from './options.js';
 
@@ -441,7 +442,7 @@ export class Normalization extends Layer {
     if (this.inputMean === null) {
       this.adaptMean = this.addWeight('mean', statShape, 'zeros', { trainable: false });
       this.adaptVariance = this.addWeight('variance', statShape, 'ones', { trainable: false });
-      this.count = this.addWeight('count', [], 'zeros', { trainable: false });
+      this.count = markIntegerWeight(this.addWeight('count', [], 'zeros', { trainable: false })); // int64 in Keras files
     } else {
       // A scalar broadcasts everywhere; otherwise the given dims align with the kept axes from
       // the right (Keras), the others of the broadcast shape being 1.
@@ -645,7 +646,19 @@ export class CategoryEncoding extends Layer {
     return [...inputShape.slice(0, -1), this.numTokens];
   }
 
-  call(x: Tensor, _args: CallArgs): Tensor {
+  /**
+   * Encodes `x`. The call argument `countWeights` (a tensor of x's shape, 'count' mode only, as
+   * Keras) adds each id's weight instead of 1.
+   */
+  call(x: Tensor, args: CallArgs): Tensor {
+    const weights = args.countWeights;
+    if (weights !== undefined && weights !== null) {
+      if (this.outputMode !== 'count') throw new Error(`${this.name}: countWeights is only allowed with outputMode 'count', got outputMode '${this.outputMode}'`);
+      if (!(weights instanceof Tensor) || weights.shape.join() !== x.shape.join()) {
+        throw new Error(`${this.name}: countWeights must be a tensor of the input's shape ${formatShape(x.shape)}, got ${weights instanceof Tensor ? formatShape(weights.shape) : describe(weights)}`);
+      }
+    }
+    const w = weights instanceof Tensor ? weights.data : null;
     const shape = this.computeOutputShape(x.shape) as number[];
     const k = this.numTokens;
     const out = new Float32Array(shape.reduce((p, d) => p * d, 1));
@@ -656,7 +669,7 @@ export class CategoryEncoding extends Layer {
       if (!Number.isInteger(id) || id < 0) throw new Error(`${this.name}: ids must be non-negative integers, got ${id} at index ${i} of input shape ${formatShape(x.shape)}`);
       if (id >= k) continue;
       const at = Math.floor(i / perRow) * k + id;
-      out[at] = this.outputMode === 'count' ? out[at]! + 1 : 1;
+      out[at] = this.outputMode === 'count' ? out[at]! + (w === null ? 1 : w[i]!) : 1;
     }
     return new Tensor(out, shape);
   }

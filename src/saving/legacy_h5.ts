@@ -25,6 +25,7 @@ import { Tensor, type Variable } from '../tensor/tensor.js';
 import { ModelFileError } from '../models/io/errors.js';
 import type { DecodedWeight } from '../models/io/weights.js';
 import { floatValues } from './weights_h5.js';
+import { kerasWeightData } from '../layers/integer_weights.js';
 
 /** HDF5's object-header limit for one attribute, as Keras counts it (legacy_h5_format.py). */
 export const HDF5_OBJECT_HEADER_LIMIT = 64512;
@@ -106,7 +107,7 @@ function layerGroup(weights: readonly Variable[], who: string): Hdf5GroupSpec {
       }
       at = next.children!;
     }
-    at.set(parts[parts.length - 1]!, { kind: 'dataset', shape: w.shape.slice(), data: w.data });
+    at.set(parts[parts.length - 1]!, { kind: 'dataset', shape: w.shape.slice(), data: kerasWeightData(w) });
   }
   return { attributes: stringListAttributes('weight_names', names), children };
 }
@@ -238,7 +239,7 @@ export function legacyFloatCount(group: Hdf5Group): number {
     if (g === undefined || g.kind !== 'group') continue;
     for (const w of readStringList(g, 'weight_names') ?? []) {
       const d = getNode(g, w);
-      if (d !== undefined && d.kind === 'dataset' && d.dtype.class === 'float') n += d.data.length;
+      if (d !== undefined && d.kind === 'dataset' && (d.dtype.class === 'float' || d.dtype.class === 'int')) n += d.data.length;
     }
   }
   return n;

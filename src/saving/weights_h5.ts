@@ -19,6 +19,7 @@
 
 import type { Hdf5Dataset, Hdf5Group, Hdf5GroupSpec, Hdf5NodeSpec } from '../formats/hdf5/index.js';
 import type { AnyLayer } from '../layers/layer.js';
+import { kerasWeightData } from '../layers/integer_weights.js';
 import { toSnakeCase } from '../naming.js';
 import type { Optimizer } from '../optimizers/index.js';
 import { Tensor, type Variable } from '../tensor/tensor.js';
@@ -139,7 +140,7 @@ export function weightsTreeSpec(model: AnyLayer, optimizer: Optimizer | null): H
   const root: Children = new Map();
   for (const s of kerasSaveables(model)) {
     const parent = groupAt(root, s.path);
-    parent.set('vars', varsGroup(s.object.name, s.variables.map((v) => ({ shape: v.shape, data: v.data }))));
+    parent.set('vars', varsGroup(s.object.name, s.variables.map((v) => ({ shape: v.shape, data: kerasWeightData(v) }))));
   }
   if (optimizer !== null) {
     const values = optimizer.getWeights().map((w) => (w.name === 'iteration'
@@ -221,20 +222,24 @@ export function numberedDatasets(vars: TreeGroup, what: string): Hdf5Dataset[] {
   return out;
 }
 
-/** A float dataset's values as float32 (float16/64 converted), or an error naming it. */
+/**
+ * A float dataset's values as float32 (float16/64 converted), or an error naming it. Integer
+ * datasets (weights Keras declares as int, e.g. Normalization's int64 `count`) are converted too.
+ */
 export function floatValues(d: Hdf5Dataset, what: string): Float32Array {
+  if (d.dtype.class === 'int') return Float32Array.from(d.data as ArrayLike<number | bigint>, (x) => Number(x));
   if (d.dtype.class !== 'float') throw new ModelFileError(`${what}: expected floating-point values, found ${d.dtype.class} data (dataset at byte ${d.address})`);
   return d.data instanceof Float32Array ? d.data : Float32Array.from(d.data as Float64Array);
 }
 
-/** How many float values the model's weights take in the tree (the loader's build budget); the optimizer's excluded. */
+/** How many values (float or int) the model's weights take in the tree (the loader's build budget); the optimizer's excluded. */
 export function floatValueCount(root: TreeGroup): number {
   let n = 0;
   const visit = (g: TreeGroup, top: boolean): void => {
     for (const [name, child] of g.children) {
       if (top && name === 'optimizer') continue;
       if (child.kind === 'group') visit(child, false);
-      else if (child.dtype.class === 'float') n += child.data.length;
+      else if (child.dtype.class === 'float' || child.dtype.class === 'int') n += child.data.length;
     }
   };
   visit(root, true);

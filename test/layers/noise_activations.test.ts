@@ -130,6 +130,12 @@ describe('noise layers: seeds and gradients', () => {
     const ad = new AlphaDropout(0.1, { noiseShape: [null, 1], seed: 2 });
     expect(ad.getConfig()).toMatchObject({ rate: 0.1, noiseShape: [null, 1], seed: 2 });
     expect(AlphaDropout.fromConfig(ad.getConfig()).getConfig()).toMatchObject({ rate: 0.1, noiseShape: [null, 1], seed: 2 });
+    // TF.js's args-object form.
+    expect(new GaussianNoise({ stddev: 0.3, seed: 1 }).getConfig()).toMatchObject({ stddev: 0.3, seed: 1 });
+    expect(new GaussianDropout({ rate: 0.4 }).rate).toBe(0.4);
+    expect(new AlphaDropout({ rate: 0.2, noiseShape: [null, 1] }).noiseShape).toEqual([null, 1]);
+    expect(() => new AlphaDropout({ rate: 0.2 }, { seed: 1 })).toThrow(/AlphaDropout: give the options once/);
+    expect(() => new GaussianNoise({} as never)).toThrow(/GaussianNoise: stddev must be a number in \[0, 1\], got undefined/);
     expect(() => new GaussianNoise(3)).toThrow(/GaussianNoise: stddev must be a number in \[0, 1\], got 3/);
     expect(() => new GaussianDropout(1)).toThrow(/GaussianDropout: rate must be a number in \[0, 1\), got 1/);
     expect(() => new AlphaDropout(-0.1)).toThrow(/AlphaDropout: rate must be a number in \[0, 1\), got -0.1/);

@@ -182,6 +182,14 @@ describe('CategoryEncoding', () => {
     expect(new CategoryEncoding({ numTokens: 4, outputMode: 'multiHot' }).outputMode).toBe('multi_hot');
   });
 
+  it('count with countWeights (call argument): the weights summed per id; other modes refuse them', () => {
+    const x = tk.tensor([[0, 1, 1], [3, 3, 2]]);
+    const w = tk.tensor([[0.5, 2, 1], [1, 0.25, 3]]);
+    expect(new CategoryEncoding({ numTokens: 4, outputMode: 'count' }).apply(x, { countWeights: w }).toArray()).toEqual([[0.5, 3, 0, 0], [0, 0, 3, 1.25]]);
+    expect(() => new CategoryEncoding({ numTokens: 4 }).apply(x, { countWeights: w })).toThrow(/countWeights is only allowed with outputMode 'count', got outputMode 'multi_hot'/);
+    expect(() => new CategoryEncoding({ numTokens: 4, outputMode: 'count' }).apply(x, { countWeights: tk.ones([2]) })).toThrow(/countWeights must be a tensor of the input's shape \[2, ?3\], got \[2\]/);
+  });
+
   it('symbolic output shapes; config (snake_case modes); errors', () => {
     expect(new CategoryEncoding({ numTokens: 5, outputMode: 'one_hot' }).apply(tk.input({ shape: [1] })).shape).toEqual([null, 5]);
     expect(new CategoryEncoding({ numTokens: 5 }).apply(tk.input({ shape: [4] })).shape).toEqual([null, 5]);
