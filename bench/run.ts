@@ -17,6 +17,8 @@ const suites: Suite[] = [
   { name: 'higher_order', load: () => import('./higher_order.bench.js') },
   { name: 'image', load: () => import('./image.bench.js') },
   { name: 'rnn', load: () => import('./rnn.bench.js') },
+  { name: 'norm', load: () => import('./norm.bench.js') },
+  { name: 'transformer', load: () => import('./transformer.bench.js') },
 ];
 
 async function main(args: string[]): Promise<void> {

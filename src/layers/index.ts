@@ -32,6 +32,17 @@ export { RepeatVector, Permute, type RepeatVectorOptions, type PermuteOptions } 
 export { TimeDistributed, type TimeDistributedArgs } from './time_distributed.js';
 export { Conv1D, type Conv1DLayerOptions, type Conv1DLayerArgs, type Padding1D } from './conv1d.js';
 export { MaxPooling1D, AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, type Pooling1DOptions, type GlobalPooling1DOptions } from './pooling1d.js';
+// Normalization, noise, activation and preprocessing layers (issue 14 part B1).
+export { LayerNormalization, GroupNormalization, UnitNormalization, type LayerNormalizationOptions, type GroupNormalizationOptions, type UnitNormalizationOptions } from './normalization.js';
+export { GaussianNoise, GaussianDropout, AlphaDropout, type NoiseOptions, type AlphaDropoutOptions } from './noise.js';
+export { PReLU, ELU, ThresholdedReLU, Identity, type PReLUOptions, type ELUOptions, type ThresholdedReLUOptions } from './advanced_activations.js';
+export {
+  Rescaling, Resizing, CenterCrop, Normalization, CategoryEncoding, type RescalingOptions, type ResizingOptions, type ResizeInterpolation, type CenterCropOptions,
+  type NormalizationOptions, type NumberTree, type AdaptData, type CategoryEncodingOptions, type CategoryOutputMode,
+} from './preprocessing.js';
+// Attention (issue 14, branch attn)
+export { MultiHeadAttention, type MultiHeadAttentionOptions, type MultiHeadAttentionCallArgs } from './multi_head_attention.js';
+export { Attention, AdditiveAttention, type AttentionOptions, type AdditiveAttentionOptions, type AttentionCallArgs } from './attention.js';
 
 export * as activations from './activations.js';
 export * as initializers from './initializers.js';

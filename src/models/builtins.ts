@@ -14,7 +14,14 @@ import {
 import {
   AveragePooling1D, Conv1D, Embedding, GlobalAveragePooling1D, GlobalMaxPooling1D, Masking, MaxPooling1D, Permute, RepeatVector, TimeDistributed,
 } from '../layers/index.js';
+// Normalization, noise and activation layers (issue 14).
+import {
+  AlphaDropout, CategoryEncoding, CenterCrop, ELU, GaussianDropout, GaussianNoise, GroupNormalization, Identity, LayerNormalization, Normalization, PReLU,
+  Rescaling, Resizing, ThresholdedReLU, UnitNormalization,
+} from '../layers/index.js';
 import { Bidirectional, GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell, StackedRNNCells } from '../layers/index.js';
+// Attention (issue 14, branch attn)
+import { AdditiveAttention, Attention, MultiHeadAttention } from '../layers/index.js';
 import { registerBuiltin, type SerializableClass } from '../layers/registry.js';
 import { Model } from './model.js';
 import { Sequential } from './sequential.js';
@@ -34,6 +41,10 @@ const BUILTINS: [SerializableClass, ...string[]][] = [
   [SimpleRNN], [LSTM], [GRU], [RNN], [SimpleRNNCell], [LSTMCell], [GRUCell], [StackedRNNCells], [Bidirectional],
   [Conv1D, 'Convolution1D'], [MaxPooling1D, 'MaxPool1D'], [AveragePooling1D, 'AvgPool1D'],
   [GlobalAveragePooling1D, 'GlobalAvgPool1D'], [GlobalMaxPooling1D, 'GlobalMaxPool1D'],
+  [LayerNormalization], [GroupNormalization], [UnitNormalization],
+  [GaussianNoise], [GaussianDropout], [AlphaDropout], [PReLU], [ELU], [ThresholdedReLU], [Identity],
+  [Rescaling], [Resizing], [CenterCrop], [Normalization], [CategoryEncoding],
+  [MultiHeadAttention], [Attention], [AdditiveAttention],
 ];
 
 for (const [cls, ...aliases] of BUILTINS) registerBuiltin(cls, ...aliases);

@@ -53,8 +53,10 @@ export function functionalFromConfig(config: ModelConfig, make: (args: ModelArgs
         for (const { t, kwargs } of refs) {
           const { callArg, callArgIndex, ...rest } = kwargs;
           if (typeof callArg === 'string') {
-            if (typeof callArgIndex === 'number') ((args[callArg] as SymbolicTensor[] | undefined) ??= [])[callArgIndex] = t!;
-            else args[callArg] = t!;
+            // Keras files name the argument in snake_case (`attention_mask`); call arguments are camelCase.
+            const key = callArg.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+            if (typeof callArgIndex === 'number') ((args[key] as SymbolicTensor[] | undefined) ??= [])[callArgIndex] = t!;
+            else args[key] = t!;
           } else {
             main.push(t!);
             Object.assign(args, rest);

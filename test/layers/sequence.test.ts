@@ -277,6 +277,30 @@ describe('the mask flow', () => {
     expectClose(y.data, [(s[0]![0]![0]! + s[0]![2]![0]!) / 2, (s[0]![0]![1]! + s[0]![2]![1]!) / 2, s[1]![2]![0]!, s[1]![2]![1]!], { rtol: 1e-6, atol: 1e-7 });
   });
 
+  it('in a functional model too (predict and fit), and a [B, T, S] mask follows TimeDistributed into the wrapped layer', async () => {
+    const tokens = tk.input({ shape: [4] });
+    const e = new Embedding(6, 2, { maskZero: true, embeddingsInitializer: 'random_normal' });
+    const out = new GlobalAveragePooling1D().apply(e.apply(tokens));
+    const model = tk.model({ inputs: tokens, outputs: out });
+    const ids = tk.tensor([[2, 0, 4, 0], [0, 0, 0, 1]]);
+    const table = e.embeddings!.toArray() as number[][];
+    const y = model.predict(ids) as tk.Tensor;
+    expectClose(y.data, [(table[2]![0]! + table[4]![0]!) / 2, (table[2]![1]! + table[4]![1]!) / 2, table[1]![0]!, table[1]![1]!], { rtol: 1e-6, atol: 1e-7 });
+    model.compile({ optimizer: 'sgd', loss: 'mse' });
+    await model.fit(ids, tk.zeros([2, 2]), { epochs: 1, batchSize: 2, verbose: 0 });
+    // Rows 0, 3 and 5 occur only as padding or not at all: the masked mean gives them no gradient.
+    const after = e.embeddings!.toArray() as number[][];
+    for (const r of [0, 3, 5]) expect(after[r]).toEqual(table[r]);
+    expect(after[2]).not.toEqual(table[2]);
+    // ids [B, T, S] → Embedding → [B, T, S, D] with mask [B, T, S]; TimeDistributed(GlobalAveragePooling1D)
+    // averages each step's unmasked sub-steps, as Keras hands the wrapped layer its slice of the mask.
+    const words = tk.tensor([[[1, 2, 0], [3, 0, 0]]]);
+    const emb = new Embedding(4, 2, { maskZero: true, embeddingsInitializer: 'random_normal' });
+    const pooled = new TimeDistributed(new GlobalAveragePooling1D()).apply(emb.apply(words));
+    const t2 = emb.embeddings!.toArray() as number[][];
+    expectClose(pooled.data, [(t2[1]![0]! + t2[2]![0]!) / 2, (t2[1]![1]! + t2[2]![1]!) / 2, t2[3]![0]!, t2[3]![1]!], { rtol: 1e-6, atol: 1e-7 });
+  });
+
   it('Masking → GlobalAveragePooling1D (channels_first and keepdims follow); a fully masked sample gives NaN, as Keras', () => {
     const x = tk.tensor([[[1, 2], [0, 0], [3, 4]], [[0, 0], [0, 0], [0, 0]]]);
     const y = new GlobalAveragePooling1D().apply(new Masking().apply(x));

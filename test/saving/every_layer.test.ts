@@ -65,6 +65,17 @@ const CASES: Record<string, Case> = {
   GlobalAveragePooling1D: { input: [6, 3], make: (x) => new L.GlobalAveragePooling1D({ keepdims: true }).apply(x) },
   GlobalMaxPooling1D: { input: [6, 3], make: (x) => new L.GlobalMaxPooling1D({ dataFormat: 'channels_first' }).apply(x) },
   TimeDistributed: { input: [4, 3], make: (x) => new L.TimeDistributed(new L.Dense(2, { activation: 'relu', biasInitializer: 'ones' })).apply(x) },
+  // Normalization, noise, activation and preprocessing layers (issue 14 part B1).
+  LayerNormalization: { input: [3, 4], make: (x) => new L.LayerNormalization({ axis: [1, 2], epsilon: 0.01, gammaRegularizer: 'l2' }).apply(x) },
+  GroupNormalization: { input: [3, 3, 4], make: (x) => new L.GroupNormalization({ groups: 2, epsilon: 0.01, center: true }).apply(x) },
+  UnitNormalization: { input: [3, 4], make: (x) => new L.UnitNormalization({ axis: [1, 2] }).apply(x) },
+  GaussianNoise: { input: [5], make: (x) => new L.GaussianNoise(0.2, { seed: 3 }).apply(x) },
+  GaussianDropout: { input: [5], make: (x) => new L.GaussianDropout(0.3, { seed: 3 }).apply(x) },
+  AlphaDropout: { input: [4, 3], make: (x) => new L.AlphaDropout(0.2, { noiseShape: [null, 1, 3], seed: 3 }).apply(x) },
+  PReLU: { input: [4, 3], make: (x) => new L.PReLU({ sharedAxes: [1], alphaInitializer: 'ones', alphaRegularizer: 'l1' }).apply(x) },
+  ELU: { input: [5], make: (x) => new L.ELU({ alpha: 0.7 }).apply(x) },
+  ThresholdedReLU: { input: [5], make: (x) => new L.ThresholdedReLU({ theta: 0.2 }).apply(x) },
+  Identity: { input: [5], make: (x) => new L.Identity().apply(x) },
   // Recurrent layers (issue 13, part B); a cell is saved inside the RNN that runs it.
   SimpleRNN: { input: [4, 3], make: (x) => new L.SimpleRNN(3, { returnSequences: true, activation: 'relu', kernelRegularizer: 'l2' }).apply(x) as tk.SymbolicTensor },
   LSTM: { input: [4, 3], make: (x) => new L.LSTM(3, { goBackwards: true, unitForgetBias: false, recurrentActivation: 'hard_sigmoid', dropout: 0.2 }).apply(x) as tk.SymbolicTensor },
@@ -75,6 +86,18 @@ const CASES: Record<string, Case> = {
   GRUCell: { input: [4, 3], make: (x) => new L.RNN(new L.GRUCell(2)).apply(x) as tk.SymbolicTensor },
   StackedRNNCells: { input: [4, 3], make: (x) => new L.RNN([new L.LSTMCell(2), new L.SimpleRNNCell(3)], { returnSequences: true }).apply(x) as tk.SymbolicTensor },
   Bidirectional: { input: [4, 3], make: (x) => new L.Bidirectional(new L.LSTM(2, { returnSequences: true }), { mergeMode: 'ave' }).apply(x) as tk.SymbolicTensor },
+  Rescaling: { input: [5], make: (x) => new L.Rescaling({ scale: 0.5, offset: -1 }).apply(x) },
+  Resizing: { input: [4, 6, 2], make: (x) => new L.Resizing(3, 5, { interpolation: 'nearest', cropToAspectRatio: true }).apply(x) },
+  CenterCrop: { input: [5, 6, 2], make: (x) => new L.CenterCrop(3, 4).apply(x) },
+  Normalization: { input: [4, 3], make: (x) => new L.Normalization({ axis: [1, 2] }).apply(x) },
+  CategoryEncoding: {
+    input: [4], make: (x) => new L.CategoryEncoding({ numTokens: 6, outputMode: 'count' }).apply(x),
+    data: () => tk.tensor([[0, 1, 1, 5], [2, 2, 2, 3], [4, 0, 7, 1]]),
+  },
+  // Attention (issue 14, branch attn)
+  MultiHeadAttention: { input: [4, 3], make: (x) => new L.MultiHeadAttention({ numHeads: 2, keyDim: 2, valueDim: 3, outputShape: 5, dropout: 0.1, kernelRegularizer: 'l2', seed: 4 }).apply([x, new L.Dense(6).apply(x), x], { useCausalMask: true }) as tk.SymbolicTensor },
+  Attention: { input: [4, 3], make: (x) => new L.Attention({ useScale: true, scoreMode: 'concat', dropout: 0.2, seed: 1 }).apply([x, new L.Dense(2).apply(x), x]) as tk.SymbolicTensor },
+  AdditiveAttention: { input: [4, 3], make: (x) => new L.AdditiveAttention({ useScale: true }).apply([x, x], { useCausalMask: true }) as tk.SymbolicTensor },
 };
 const MODELS = new Set(['Sequential', 'Functional']);
 

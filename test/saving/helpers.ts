@@ -47,8 +47,8 @@ export function functionalModel(): tk.Model<tk.Tensor[]> {
 export function randomizeWeights(model: tk.Model<tk.Tensor | tk.Tensor[]>, seed: number): void {
   model.setWeights(model.weights.map((w, i) => {
     const t = tk.randomNormal(w.shape as number[], { seed: seed + i, stddev: 0.5 });
-    // Variances must stay positive.
-    return w.name?.endsWith('moving_variance') === true ? tk.add(tk.abs(t), 0.5) : t;
+    // Variances must stay positive (BatchNormalization's moving_variance, Normalization's variance).
+    return w.name?.endsWith('moving_variance') === true || w.name?.endsWith('/variance') === true ? tk.add(tk.abs(t), 0.5) : t;
   }));
 }
 

@@ -576,7 +576,8 @@ function layerOptions(config: JsonObject, path: string, limits: LoadLimits, clas
     const at = `${path}.${key}`;
     const name = camel(key);
     if (Object.hasOwn(out, name)) fail(at, `the option '${name}' is given twice (as '${key}' and in another spelling)`);
-    if (Object.hasOwn(OFF_VALUES, name)) {
+    // GroupNormalization's `groups` is its own argument, not Conv2D's grouped convolution.
+    if (Object.hasOwn(OFF_VALUES, name) && !(name === 'groups' && className === 'GroupNormalization')) {
       if (!OFF_VALUES[name]!(value)) fail(at, `${className}: the option '${key}' = ${show(value)} is not supported by tensorkit`);
       continue;
     }
