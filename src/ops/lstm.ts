@@ -24,9 +24,9 @@
 // about 2× TF.js-wasm (~550 ms measured) where 5× is wanted. Fused, the forward is one SIMD GEMM
 // into the saved gate buffer per step plus a loop over B·u numbers, and the backward one GEMM per
 // step (dh_{t−1}) plus one big GEMM for dU. Measured (bench/rnn.bench.ts, trainOnBatch, Node
-// 20.20, 2 cores at load average 8): tensorkit 264 ms, TF.js-wasm (SIMD) 1517 ms, TF.js-cpu
-// 7047 ms a step, so 5.8× and 26.7×; the raw per-step GEMM (32×128 · 128×512) takes 0.22 ms,
-// through ops.matmul 1.3 ms. So this
+// 20.20, 2 cores): tensorkit 78.6 ms, TF.js-wasm (SIMD) 482 ms, TF.js-cpu 2439 ms a step (6.1×,
+// 31×) on a quiet machine; 264, 1517 and 7047 ms at load average 8 (5.8×, 27×). The raw per-step
+// GEMM (32×128 · 128×512) takes 0.22 ms, through ops.matmul 1.3 ms. So this
 // is a primitive, `lstmSequence`, with the fused backward; when a gradient of it is differentiated
 // again, its backward is the recorded `lstmSequenceComposite` (rnn_common.ts: recordedBackward).
 

@@ -1,4 +1,4 @@
-// The code in the guides is real: every ```ts block of docs/backprop.md and docs/kernels.md is
+// The code in the guides is real: every ```ts block of docs/backprop.md, docs/kernels.md and docs/rnn.md is
 // either
 //   - a runnable snippet (it starts with `import * as tk from 'tensorkit'`): it is run with tsx,
 //     as a reader would run it, and when a block marked `<!-- output -->` follows it, what it
@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const GUIDES = ['docs/backprop.md', 'docs/kernels.md'];
+const GUIDES = ['docs/backprop.md', 'docs/kernels.md', 'docs/rnn.md'];
 const IMPORT = "import * as tk from 'tensorkit';";
 
 interface Block {

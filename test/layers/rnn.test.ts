@@ -299,6 +299,48 @@ describe('Keras 3 semantics (hand-derived values, keras-facts-2 §14)', () => {
   });
 });
 
+describe('the step-by-step path (cell.call in a loop) = the fused sequence path', () => {
+  // A StackedRNNCells of one cell runs the generic loop of RNN (cell.call per step, recorded ops);
+  // the layer itself runs the cell's fused `sequence`. Same weights, same numbers and gradients.
+  const cells: [string, () => tk.layers.RNN, (l: tk.layers.RNN) => tk.layers.Layer<tk.Tensor[]>][] = [
+    ['LSTM', () => new L.LSTM(3, { returnSequences: true, returnState: true }), () => new L.LSTMCell(3)],
+    ['GRU resetAfter', () => new L.GRU(3, { returnSequences: true, returnState: true }), () => new L.GRUCell(3)],
+    ['SimpleRNN', () => new L.SimpleRNN(3, { returnSequences: true, returnState: true }), () => new L.SimpleRNNCell(3)],
+  ];
+  for (const [name, fused, cell] of cells) {
+    for (const goBackwards of [false, true]) {
+      it(`${name}${goBackwards ? ' goBackwards' : ''}, masked`, () => {
+        const xs = randomTensor([2, 4, 3], 31);
+        const mask = tk.tensor([[1, 0, 1, 1], [1, 1, 1, 0]]);
+        const a = fused();
+        const options = { returnSequences: true, returnState: true, goBackwards };
+        const f = new L.RNN(a.cell as never, options);
+        const b = new L.RNN([cell(a) as never], options);
+        f.apply(xs);
+        b.apply(xs);
+        b.setWeights(f.getWeights());
+        const ya = f.apply(xs, { mask }) as tk.Tensor[];
+        const yb = b.apply(xs, { mask }) as tk.Tensor[];
+        ya.forEach((y, i) => expectClose(y.data, yb[i]!.data, { rtol: 1e-5, atol: 1e-6 }));
+        const r = randomTensor([...ya[0]!.shape], 3);
+        const ga = tk.variableGrads(() => (f.apply(xs, { mask }) as tk.Tensor[])[0]!.mul(r).sum(), f.trainableWeights).grads;
+        const gb = tk.variableGrads(() => (b.apply(xs, { mask }) as tk.Tensor[])[0]!.mul(r).sum(), b.trainableWeights).grads;
+        ga.forEach((g, i) => expectClose(g.data, gb[i]!.data, { rtol: 1e-4, atol: 1e-5 }));
+      });
+    }
+  }
+  it('Bidirectional initialState: the first half to the forward layer, the second to the backward', () => {
+    const xs = randomTensor([2, 4, 3], 32);
+    const bi = new L.Bidirectional(new L.LSTM(2), { mergeMode: null });
+    bi.apply(xs);
+    const s = [randomTensor([2, 2], 1), randomTensor([2, 2], 2), randomTensor([2, 2], 3), randomTensor([2, 2], 4)];
+    const [f, b] = bi.apply(xs, { initialState: s }) as tk.Tensor[];
+    expectClose(f!.data, (bi.forwardLayer.apply(xs, { initialState: s.slice(0, 2) }) as tk.Tensor).data, { rtol: 0, atol: 0 });
+    expectClose(b!.data, (bi.backwardLayer.apply(xs, { initialState: s.slice(2) }) as tk.Tensor).data, { rtol: 0, atol: 0 });
+    expect(() => bi.apply(xs, { initialState: s.slice(0, 3) })).toThrow(/initialState must hold 4 tensors/);
+  });
+});
+
 describe('errors', () => {
   it('wrong rank names the layer and rank 3', () => {
     expect(() => new L.LSTM(2, { name: 'enc' }).apply(tk.ones([2, 3]))).toThrow(/enc: expected an input of rank 3/);
