@@ -268,3 +268,45 @@ export abstract class BaseConv<T extends number | number[], P extends string = P
     };
   }
 }
+
+/**
+ * Output length of a window op along one axis (keras-facts §2.3/§2.4), null for an unknown input:
+ * 'valid' `floor((n − d·(k−1) − 1)/s) + 1` (pooling: d = 1), 'same' `ceil(n/s)`.
+ *
+ * @example
+ * ```ts
+ * windowOutputLength(28, 3, 1, 1, 'valid');   // 26
+ * windowOutputLength(5, 4, 2, 1, 'same');     // 3
+ * ```
+ */
+export function windowOutputLength(n: number | null, k: number, s: number, d: number, padding: Padding): number | null {
+  if (n === null) return null;
+  return padding === 'same' ? Math.ceil(n / s) : Math.floor((n - d * (k - 1) - 1) / s) + 1;
+}
+
+/**
+ * The output shape of a convolution or pooling layer of any rank (`window.length` spatial axes):
+ * sizes per spatial axis by {@link windowOutputLength}, the channel count given by
+ * `channels(inputChannels)`; an output size ≤ 0 is an error naming `who`, the window (`what`:
+ * 'kernel' or 'pool') and the shapes.
+ *
+ * @example
+ * ```ts
+ * windowOutputShape('conv2d', [null, 8, 8, 3], 'channels_last', [3, 3], [1, 1], [1, 1], 'valid', 'kernel', () => 5);
+ * // [null, 6, 6, 5]
+ * ```
+ */
+export function windowOutputShape(who: string, inputShape: SymbolicShape, dataFormat: 'channels_last' | 'channels_first',
+  window: readonly number[], strides: readonly number[], dilationRate: readonly number[], padding: Padding, what: string,
+  channels: (inputChannels: number | null) => number | null): SymbolicShape {
+  const rank = window.length;
+  const first = dataFormat === 'channels_first';
+  const out = window.map((k, i) => windowOutputLength(inputShape[(first ? 2 : 1) + i] ?? null, k, strides[i]!, dilationRate[i]!, padding));
+  if (out.some((d) => d !== null && d <= 0)) {
+    const extra = strides.some((s) => s > 1) ? `, strides ${strides.join('×')}` : dilationRate.some((d) => d > 1) ? `, dilationRate ${dilationRate.join('×')}` : '';
+    throw new Error(`${who}: input ${formatSymbolicShape(inputShape)} with ${what} ${window.join('×')}${extra}, padding '${padding}' gives output size ${out.map((d) => d ?? 'None').join('×')}`);
+  }
+  const batch = inputShape[0] ?? null;
+  const c = channels(inputShape[first ? 1 : rank + 1] ?? null);
+  return first ? [batch, c, ...out] : [batch, ...out, c];
+}

@@ -4,13 +4,12 @@
 
 import * as ops from '../ops/index.js';
 import { normalizePadding, pair } from '../ops/conv2d.js';
-import type { Padding } from '../tensor/kernels/conv_geometry.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { ActivationIdentifier } from './activations.js';
-import { BaseConv, finishActivation, fusedActivation, parseConvKernel, parseConvOutput, splitFiltersAndKernel, type ConvKernelOptions } from './base_conv.js';
+import { BaseConv, finishActivation, fusedActivation, parseConvKernel, parseConvOutput, splitFiltersAndKernel, windowOutputShape, type ConvKernelOptions } from './base_conv.js';
 import { checkStridesWithDilation } from './conv_options.js';
 import type { DataFormat } from './flatten.js';
-import { formatSymbolicShape, type CallArgs, type SymbolicShape } from './layer.js';
+import type { CallArgs, SymbolicShape } from './layer.js';
 import { LAYER_ARG_KEYS, checkOptions, layerWho, positiveInteger } from './options.js';
 
 /** Options of {@link Conv2D} (TF.js spelling). */
@@ -93,30 +92,8 @@ export class Conv2D extends BaseConv<[number, number]> {
   }
 
   override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
-    const [hAxis, wAxis] = this.dataFormat === 'channels_first' ? [2, 3] : [1, 2];
-    const out = [hAxis, wAxis].map((axis, i) =>
-      windowOutputLength(inputShape[axis] ?? null, this.kernelSize[i]!, this.strides[i]!, this.dilationRate[i]!, this.padding));
-    if (out.some((d) => d !== null && d <= 0)) {
-      const [kh, kw] = this.kernelSize;
-      const extra = this.strides.some((s) => s > 1) ? `, strides ${this.strides.join('×')}` : this.dilationRate.some((d) => d > 1) ? `, dilationRate ${this.dilationRate.join('×')}` : '';
-      throw new Error(`${this.name}: input ${formatSymbolicShape(inputShape)} with kernel ${kh}×${kw}${extra}, padding '${this.padding}' gives output size ${out.map((d) => d ?? 'None').join('×')}`);
-    }
-    const batch = inputShape[0] ?? null;
-    return this.dataFormat === 'channels_first' ? [batch, this.filters, out[0]!, out[1]!] : [batch, out[0]!, out[1]!, this.filters];
+    return windowOutputShape(this.name, inputShape, this.dataFormat, this.kernelSize, this.strides, this.dilationRate, this.padding, 'kernel', () => this.filters);
   }
 }
 
-/**
- * Output length of a window op along one axis (keras-facts §2.3/§2.4), null for an unknown input:
- * 'valid' `floor((n − d·(k−1) − 1)/s) + 1` (pooling: d = 1), 'same' `ceil(n/s)`.
- *
- * @example
- * ```ts
- * windowOutputLength(28, 3, 1, 1, 'valid');   // 26
- * windowOutputLength(5, 4, 2, 1, 'same');     // 3
- * ```
- */
-export function windowOutputLength(n: number | null, k: number, s: number, d: number, padding: Padding): number | null {
-  if (n === null) return null;
-  return padding === 'same' ? Math.ceil(n / s) : Math.floor((n - d * (k - 1) - 1) / s) + 1;
-}
+export { windowOutputLength } from './base_conv.js';

@@ -7,11 +7,10 @@ import { normalizePadding } from '../ops/conv2d.js';
 import type { Padding } from '../tensor/kernels/conv_geometry.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { ActivationIdentifier } from './activations.js';
-import { BaseConv, parseConvKernel, parseConvOutput, splitFiltersAndKernel, type ConvKernelOptions } from './base_conv.js';
-import { windowOutputLength } from './conv2d.js';
+import { BaseConv, parseConvKernel, parseConvOutput, splitFiltersAndKernel, windowOutputShape, type ConvKernelOptions } from './base_conv.js';
 import { checkStridesWithDilation, tuple } from './conv_options.js';
 import type { DataFormat } from './flatten.js';
-import { formatSymbolicShape, type CallArgs, type SymbolicShape } from './layer.js';
+import type { CallArgs, SymbolicShape } from './layer.js';
 import { LAYER_ARG_KEYS, checkOptions, layerWho, positiveInteger } from './options.js';
 
 /** Options of {@link Conv3D} (TF.js spelling). */
@@ -86,7 +85,7 @@ export class Conv3D extends BaseConv<[number, number, number]> {
   }
 
   override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
-    return volumeOutputShape(this.name, inputShape, this.dataFormat, this.kernelSize, this.strides, this.dilationRate, this.padding, 'kernel', () => this.filters);
+    return windowOutputShape(this.name, inputShape, this.dataFormat, this.kernelSize, this.strides, this.dilationRate, this.padding, 'kernel', () => this.filters);
   }
 }
 
@@ -104,14 +103,5 @@ export class Conv3D extends BaseConv<[number, number, number]> {
 export function volumeOutputShape(who: string, inputShape: SymbolicShape, dataFormat: 'channels_last' | 'channels_first',
   window: readonly number[], strides: readonly number[], dilationRate: readonly number[], padding: Padding, what: string,
   channels: (inputChannels: number | null) => number | null): SymbolicShape {
-  const first = dataFormat === 'channels_first';
-  const axes = first ? [2, 3, 4] : [1, 2, 3];
-  const out = axes.map((axis, i) => windowOutputLength(inputShape[axis] ?? null, window[i]!, strides[i]!, dilationRate[i]!, padding));
-  if (out.some((d) => d !== null && d <= 0)) {
-    const extra = strides.some((s) => s > 1) ? `, strides ${strides.join('×')}` : dilationRate.some((d) => d > 1) ? `, dilationRate ${dilationRate.join('×')}` : '';
-    throw new Error(`${who}: input ${formatSymbolicShape(inputShape)} with ${what} ${window.join('×')}${extra}, padding '${padding}' gives output size ${out.map((d) => d ?? 'None').join('×')}`);
-  }
-  const batch = inputShape[0] ?? null;
-  const c = channels(inputShape[first ? 1 : 4] ?? null);
-  return first ? [batch, c, out[0]!, out[1]!, out[2]!] : [batch, out[0]!, out[1]!, out[2]!, c];
+  return windowOutputShape(who, inputShape, dataFormat, window, strides, dilationRate, padding, what, channels);
 }

@@ -9,13 +9,12 @@ import { normalizePadding } from '../ops/conv2d.js';
 import type { Padding } from '../tensor/kernels/conv_geometry.js';
 import type { Tensor, Variable } from '../tensor/tensor.js';
 import { serializeActivation, type Activation, type ActivationIdentifier } from './activations.js';
-import { convInputChannels, parseConvOutput, type ConvOutputOptions } from './base_conv.js';
-import { windowOutputLength } from './conv2d.js';
+import { convInputChannels, parseConvOutput, windowOutputShape, type ConvOutputOptions } from './base_conv.js';
 import { dataFormatConfig, positionalOrArgs, tuple } from './conv_options.js';
 import { setFileWeightName } from './file_names.js';
 import type { DataFormat } from './flatten.js';
 import { getInitializer, serializeInitializer, type Initializer, type InitializerIdentifier } from './initializers.js';
-import { Layer, formatSymbolicShape, type CallArgs, type LayerConfig, type SymbolicShape } from './layer.js';
+import { Layer, type CallArgs, type LayerConfig, type SymbolicShape } from './layer.js';
 import { LAYER_ARG_KEYS, checkOptions, layerWho, positiveInteger } from './options.js';
 import { regularizerOrNull, serializeRegularizer, type Regularizer, type RegularizerIdentifier } from './regularizers.js';
 
@@ -183,14 +182,5 @@ export class DepthwiseConv2D extends Layer {
 export function convOutputShape(who: string, inputShape: SymbolicShape, dataFormat: 'channels_last' | 'channels_first',
   kernelSize: readonly number[], strides: readonly number[], dilationRate: readonly number[], padding: Padding,
   channels: (inputChannels: number | null) => number | null): SymbolicShape {
-  const first = dataFormat === 'channels_first';
-  const [hAxis, wAxis] = first ? [2, 3] : [1, 2];
-  const out = [hAxis, wAxis].map((axis, i) => windowOutputLength(inputShape[axis] ?? null, kernelSize[i]!, strides[i]!, dilationRate[i]!, padding));
-  if (out.some((d) => d !== null && d <= 0)) {
-    const extra = strides.some((s) => s > 1) ? `, strides ${strides.join('×')}` : dilationRate.some((d) => d > 1) ? `, dilationRate ${dilationRate.join('×')}` : '';
-    throw new Error(`${who}: input ${formatSymbolicShape(inputShape)} with kernel ${kernelSize.join('×')}${extra}, padding '${padding}' gives output size ${out.map((d) => d ?? 'None').join('×')}`);
-  }
-  const batch = inputShape[0] ?? null;
-  const c = channels(inputShape[first ? 1 : 3] ?? null);
-  return first ? [batch, c, out[0]!, out[1]!] : [batch, out[0]!, out[1]!, c];
+  return windowOutputShape(who, inputShape, dataFormat, kernelSize, strides, dilationRate, padding, 'kernel', channels);
 }
