@@ -5,18 +5,16 @@
 import * as ops from '../ops/index.js';
 import { normalizePadding } from '../ops/conv2d.js';
 import type { Padding } from '../tensor/kernels/conv_geometry.js';
-import type { Tensor, Variable } from '../tensor/tensor.js';
-import { getActivation, serializeActivation, type Activation, type ActivationIdentifier } from './activations.js';
-import { windowOutputLength } from './conv2d.js';
-import { checkStridesWithDilation, dataFormatConfig, tuple } from './conv_options.js';
-import { normalizeDataFormat, type DataFormat } from './flatten.js';
-import { getInitializer, serializeInitializer, type Initializer, type InitializerIdentifier } from './initializers.js';
-import { Layer, formatSymbolicShape, type CallArgs, type LayerArgs, type LayerConfig, type SymbolicShape } from './layer.js';
-import { LAYER_ARG_KEYS, boolean, checkOptions, layerWho, positiveInteger, withWho } from './options.js';
-import { regularizerOrNull, serializeRegularizer, type Regularizer, type RegularizerIdentifier } from './regularizers.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { ActivationIdentifier } from './activations.js';
+import { BaseConv, parseConvKernel, parseConvOutput, splitFiltersAndKernel, windowOutputShape, type ConvKernelOptions } from './base_conv.js';
+import { checkStridesWithDilation, tuple } from './conv_options.js';
+import type { DataFormat } from './flatten.js';
+import type { CallArgs, SymbolicShape } from './layer.js';
+import { LAYER_ARG_KEYS, checkOptions, layerWho, positiveInteger } from './options.js';
 
 /** Options of {@link Conv3D} (TF.js spelling). */
-export interface Conv3DLayerOptions extends LayerArgs {
+export interface Conv3DLayerOptions extends ConvKernelOptions {
   /** Step between windows: a number or [depth, height, width]. Default 1. */
   strides?: number | readonly number[];
   /** 'valid' (default) or 'same', in any case. */
@@ -27,18 +25,6 @@ export interface Conv3DLayerOptions extends LayerArgs {
   dilationRate?: number | readonly number[];
   /** Applied to the output; default none (linear). */
   activation?: ActivationIdentifier;
-  /** Whether to add a bias (default true). */
-  useBias?: boolean;
-  /** Default 'glorot_uniform' (Keras 3; TF.js uses glorotNormal). */
-  kernelInitializer?: InitializerIdentifier;
-  /** Default 'zeros'. */
-  biasInitializer?: InitializerIdentifier;
-  /** Penalty on the kernel, added to the loss. */
-  kernelRegularizer?: RegularizerIdentifier | null;
-  /** Penalty on the bias. */
-  biasRegularizer?: RegularizerIdentifier | null;
-  /** Penalty on the output, divided by the batch size. */
-  activityRegularizer?: RegularizerIdentifier | null;
 }
 
 /** The TF.js form `new Conv3D({ filters, kernelSize, ... })`. */
@@ -54,7 +40,8 @@ const KEYS = [...LAYER_ARG_KEYS, 'strides', 'padding', 'dataFormat', 'dilationRa
 
 /**
  * A 3-D convolution layer over volumes (video, medical scans): `[batch, d, h, w, c]` →
- * `[batch, od, oh, ow, filters]` (or channels first), sizes per axis as Conv2D's.
+ * `[batch, od, oh, ow, filters]` (or channels first), sizes per axis as Conv2D's. The kernel is
+ * `[kd, kh, kw, inChannels, filters]`.
  *
  * @example
  * ```ts
@@ -63,37 +50,8 @@ const KEYS = [...LAYER_ARG_KEYS, 'strides', 'padding', 'dataFormat', 'dilationRa
  * conv.countParams();                               // 224 = 3·3·3·1·8 + 8
  * ```
  */
-export class Conv3D extends Layer {
+export class Conv3D extends BaseConv<[number, number, number]> {
   static override readonly className: string = 'Conv3D';
-
-  /** The number of output channels. */
-  readonly filters: number;
-  /** The window, [depth, height, width]. */
-  readonly kernelSize: [number, number, number];
-  /** The step between windows (default [1, 1, 1]). */
-  readonly strides: [number, number, number];
-  /** 'valid' (default) or 'same'. */
-  readonly padding: Padding;
-  /** Where the channels axis is: 'channels_last' (NDHWC, default) or 'channels_first' (NCDHW). */
-  readonly dataFormat: 'channels_last' | 'channels_first';
-  /** The spacing between kernel taps (default [1, 1, 1]). */
-  readonly dilationRate: [number, number, number];
-  /** The activation applied to the output (linear by default). */
-  readonly activation: Activation;
-  /** Whether a bias is added (default true). */
-  readonly useBias: boolean;
-  /** How the kernel is initialized (default 'glorot_uniform'). */
-  readonly kernelInitializer: Initializer;
-  /** How the bias is initialized (default 'zeros'). */
-  readonly biasInitializer: Initializer;
-  /** The penalty on the kernel, or null (default). */
-  readonly kernelRegularizer: Regularizer | null;
-  /** The penalty on the bias, or null (default). */
-  readonly biasRegularizer: Regularizer | null;
-  /** The kernel, `[kd, kh, kw, inChannels, filters]`, once built. */
-  kernel: Variable | null = null;
-  /** The bias, `[filters]`, once built (null without bias). */
-  bias: Variable | null = null;
 
   /**
    * @param filters the number of output channels, a positive integer (or the TF.js args object)
@@ -101,64 +59,23 @@ export class Conv3D extends Layer {
    * @param options everything else
    */
   constructor(filters: number | Conv3DLayerArgs, kernelSize?: number | readonly number[], options: Conv3DLayerOptions = {}) {
-    let opts: Conv3DLayerOptions = options;
-    let count: unknown = filters;
-    let size: unknown = kernelSize;
-    if (filters !== null && typeof filters === 'object') {
-      const { filters: f, kernelSize: k, ...rest } = filters;
-      if (kernelSize !== undefined) throw new Error(`${layerWho('Conv3D', filters)}: give kernelSize in the args object or positionally, not both`);
-      opts = rest;
-      count = f;
-      size = k;
-    }
+    const split = splitFiltersAndKernel('Conv3D', filters, kernelSize, options);
+    const opts = split.options;
     const who = layerWho('Conv3D', opts);
     checkOptions(who, opts, KEYS);
-    const nFilters = positiveInteger(who, 'filters', count);
-    if (size === undefined) throw new Error(`${who}: kernelSize is required (a number or [depth, height, width])`);
-    const kernel = tuple(who, 'kernelSize', size, 3) as [number, number, number];
+    const nFilters = positiveInteger(who, 'filters', split.filters);
+    if (split.kernelSize === undefined) throw new Error(`${who}: kernelSize is required (a number or [depth, height, width])`);
+    const kernel = tuple(who, 'kernelSize', split.kernelSize, 3) as [number, number, number];
     const strides = tuple(who, 'strides', opts.strides ?? 1, 3) as [number, number, number];
     const dilationRate = tuple(who, 'dilationRate', opts.dilationRate ?? 1, 3) as [number, number, number];
     checkStridesWithDilation(who, strides, dilationRate);
     const padding = normalizePadding(who, opts.padding ?? 'valid');
-    const dataFormat = normalizeDataFormat(who, opts.dataFormat);
-    const activation = withWho(who, () => getActivation(opts.activation));
-    const useBias = boolean(who, 'useBias', opts.useBias ?? true);
-    const kernelInitializer = getInitializer(opts.kernelInitializer ?? 'glorot_uniform', `${who} kernelInitializer`);
-    const biasInitializer = getInitializer(opts.biasInitializer ?? 'zeros', `${who} biasInitializer`);
-    const kernelRegularizer = regularizerOrNull(opts.kernelRegularizer, `${who} kernelRegularizer`);
-    const biasRegularizer = regularizerOrNull(opts.biasRegularizer, `${who} biasRegularizer`);
-    const activityRegularizer = regularizerOrNull(opts.activityRegularizer, `${who} activityRegularizer`);
-    super(opts);
-    this.filters = nFilters;
-    this.kernelSize = kernel;
-    this.strides = strides;
-    this.padding = padding;
-    this.dataFormat = dataFormat;
-    this.dilationRate = dilationRate;
-    this.activation = activation;
-    this.useBias = useBias;
-    this.kernelInitializer = kernelInitializer;
-    this.biasInitializer = biasInitializer;
-    this.kernelRegularizer = kernelRegularizer;
-    this.biasRegularizer = biasRegularizer;
-    this.activityRegularizer = activityRegularizer;
-    this.inputSpec = { ndim: 5 };
+    const output = parseConvOutput(who, opts);
+    super(3, { layerArgs: opts, filters: nFilters, kernelSize: kernel, strides, padding, dilationRate, ...output, ...parseConvKernel(who, opts) });
   }
 
-  private get channelAxis(): number {
-    return this.dataFormat === 'channels_first' ? 1 : 4;
-  }
-
-  override build(inputShape: SymbolicShape): void {
-    const inC = inputShape[this.channelAxis];
-    if (inputShape.length !== 5 || inC === null || inC === undefined) {
-      throw new Error(`${this.name}: expected a rank-5 input ${this.dataFormat === 'channels_first' ? '(batch, channels, depth, height, width)' : '(batch, depth, height, width, channels)'} with a known channel dimension, got ${formatSymbolicShape(inputShape)}`);
-    }
-    this.computeOutputShape(inputShape);
-    this.kernel = this.addWeight('kernel', [...this.kernelSize, inC, this.filters], this.kernelInitializer, { regularizer: this.kernelRegularizer });
-    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.biasInitializer, { regularizer: this.biasRegularizer });
-    this.inputSpec = { ndim: 5, axes: { [this.channelAxis]: inC } };
-    super.build(inputShape);
+  protected override kernelShape(inChannels: number): number[] {
+    return [...this.kernelSize, inChannels, this.filters];
   }
 
   call(x: Tensor, _args: CallArgs): Tensor {
@@ -168,26 +85,7 @@ export class Conv3D extends Layer {
   }
 
   override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
-    return volumeOutputShape(this.name, inputShape, this.dataFormat, this.kernelSize, this.strides, this.dilationRate, this.padding, 'kernel', () => this.filters);
-  }
-
-  override getConfig(): LayerConfig {
-    return {
-      ...super.getConfig(),
-      filters: this.filters,
-      kernelSize: this.kernelSize.slice(),
-      strides: this.strides.slice(),
-      padding: this.padding,
-      dataFormat: dataFormatConfig(this.dataFormat),
-      dilationRate: this.dilationRate.slice(),
-      activation: serializeActivation(this.activation),
-      useBias: this.useBias,
-      kernelInitializer: serializeInitializer(this.kernelInitializer),
-      biasInitializer: serializeInitializer(this.biasInitializer),
-      kernelRegularizer: serializeRegularizer(this.kernelRegularizer),
-      biasRegularizer: serializeRegularizer(this.biasRegularizer),
-      activityRegularizer: serializeRegularizer(this.activityRegularizer),
-    };
+    return windowOutputShape(this.name, inputShape, this.dataFormat, this.kernelSize, this.strides, this.dilationRate, this.padding, 'kernel', () => this.filters);
   }
 }
 
@@ -205,14 +103,5 @@ export class Conv3D extends Layer {
 export function volumeOutputShape(who: string, inputShape: SymbolicShape, dataFormat: 'channels_last' | 'channels_first',
   window: readonly number[], strides: readonly number[], dilationRate: readonly number[], padding: Padding, what: string,
   channels: (inputChannels: number | null) => number | null): SymbolicShape {
-  const first = dataFormat === 'channels_first';
-  const axes = first ? [2, 3, 4] : [1, 2, 3];
-  const out = axes.map((axis, i) => windowOutputLength(inputShape[axis] ?? null, window[i]!, strides[i]!, dilationRate[i]!, padding));
-  if (out.some((d) => d !== null && d <= 0)) {
-    const extra = strides.some((s) => s > 1) ? `, strides ${strides.join('×')}` : dilationRate.some((d) => d > 1) ? `, dilationRate ${dilationRate.join('×')}` : '';
-    throw new Error(`${who}: input ${formatSymbolicShape(inputShape)} with ${what} ${window.join('×')}${extra}, padding '${padding}' gives output size ${out.map((d) => d ?? 'None').join('×')}`);
-  }
-  const batch = inputShape[0] ?? null;
-  const c = channels(inputShape[first ? 1 : 4] ?? null);
-  return first ? [batch, c, out[0]!, out[1]!, out[2]!] : [batch, out[0]!, out[1]!, out[2]!, c];
+  return windowOutputShape(who, inputShape, dataFormat, window, strides, dilationRate, padding, what, channels);
 }

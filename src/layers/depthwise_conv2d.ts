@@ -8,18 +8,18 @@ import * as ops from '../ops/index.js';
 import { normalizePadding } from '../ops/conv2d.js';
 import type { Padding } from '../tensor/kernels/conv_geometry.js';
 import type { Tensor, Variable } from '../tensor/tensor.js';
-import { getActivation, serializeActivation, type Activation, type ActivationIdentifier } from './activations.js';
-import { windowOutputLength } from './conv2d.js';
+import { serializeActivation, type Activation, type ActivationIdentifier } from './activations.js';
+import { convInputChannels, parseConvOutput, windowOutputShape, type ConvOutputOptions } from './base_conv.js';
 import { dataFormatConfig, positionalOrArgs, tuple } from './conv_options.js';
 import { setFileWeightName } from './file_names.js';
-import { normalizeDataFormat, type DataFormat } from './flatten.js';
+import type { DataFormat } from './flatten.js';
 import { getInitializer, serializeInitializer, type Initializer, type InitializerIdentifier } from './initializers.js';
-import { Layer, formatSymbolicShape, type CallArgs, type LayerArgs, type LayerConfig, type SymbolicShape } from './layer.js';
-import { LAYER_ARG_KEYS, boolean, checkOptions, layerWho, positiveInteger, withWho } from './options.js';
+import { Layer, type CallArgs, type LayerConfig, type SymbolicShape } from './layer.js';
+import { LAYER_ARG_KEYS, checkOptions, layerWho, positiveInteger } from './options.js';
 import { regularizerOrNull, serializeRegularizer, type Regularizer, type RegularizerIdentifier } from './regularizers.js';
 
 /** Options of {@link DepthwiseConv2D} (TF.js spelling). */
-export interface DepthwiseConv2DOptions extends LayerArgs {
+export interface DepthwiseConv2DOptions extends ConvOutputOptions {
   /** Filters per input channel: the output has inChannels·depthMultiplier channels. Default 1. */
   depthMultiplier?: number;
   /** Step between windows: a number or [height, width]. Default 1. */
@@ -32,18 +32,10 @@ export interface DepthwiseConv2DOptions extends LayerArgs {
   dilationRate?: number | readonly number[];
   /** Applied to the output; default none (linear). */
   activation?: ActivationIdentifier;
-  /** Whether to add a bias (default true). */
-  useBias?: boolean;
   /** Default 'glorot_uniform' (Keras 3; TF.js uses glorotNormal). */
   depthwiseInitializer?: InitializerIdentifier;
-  /** Default 'zeros'. */
-  biasInitializer?: InitializerIdentifier;
   /** Penalty on the kernel, added to the loss. */
   depthwiseRegularizer?: RegularizerIdentifier | null;
-  /** Penalty on the bias. */
-  biasRegularizer?: RegularizerIdentifier | null;
-  /** Penalty on the output, divided by the batch size. */
-  activityRegularizer?: RegularizerIdentifier | null;
 }
 
 /** The TF.js form `new DepthwiseConv2D({ kernelSize, depthMultiplier, ... })`. */
@@ -116,46 +108,34 @@ export class DepthwiseConv2D extends Layer {
     const strides = tuple(who, 'strides', opts.strides ?? 1, 2) as [number, number];
     const dilationRate = tuple(who, 'dilationRate', opts.dilationRate ?? 1, 2) as [number, number];
     const padding = normalizePadding(who, opts.padding ?? 'valid');
-    const dataFormat = normalizeDataFormat(who, opts.dataFormat);
-    const activation = withWho(who, () => getActivation(opts.activation));
-    const useBias = boolean(who, 'useBias', opts.useBias ?? true);
+    const output = parseConvOutput(who, opts);
     const depthwiseInitializer = getInitializer(opts.depthwiseInitializer ?? 'glorot_uniform', `${who} depthwiseInitializer`);
-    const biasInitializer = getInitializer(opts.biasInitializer ?? 'zeros', `${who} biasInitializer`);
     const depthwiseRegularizer = regularizerOrNull(opts.depthwiseRegularizer, `${who} depthwiseRegularizer`);
-    const biasRegularizer = regularizerOrNull(opts.biasRegularizer, `${who} biasRegularizer`);
-    const activityRegularizer = regularizerOrNull(opts.activityRegularizer, `${who} activityRegularizer`);
     super(opts);
     this.kernelSize = kernel;
     this.depthMultiplier = depthMultiplier;
     this.strides = strides;
     this.padding = padding;
-    this.dataFormat = dataFormat;
+    this.dataFormat = output.dataFormat;
     this.dilationRate = dilationRate;
-    this.activation = activation;
-    this.useBias = useBias;
+    this.activation = output.activation;
+    this.useBias = output.useBias;
     this.depthwiseInitializer = depthwiseInitializer;
-    this.biasInitializer = biasInitializer;
+    this.biasInitializer = output.biasInitializer;
     this.depthwiseRegularizer = depthwiseRegularizer;
-    this.biasRegularizer = biasRegularizer;
-    this.activityRegularizer = activityRegularizer;
+    this.biasRegularizer = output.biasRegularizer;
+    this.activityRegularizer = output.activityRegularizer;
     this.inputSpec = { ndim: 4 };
   }
 
-  private get channelAxis(): number {
-    return this.dataFormat === 'channels_first' ? 1 : 3;
-  }
-
   override build(inputShape: SymbolicShape): void {
-    const inC = inputShape[this.channelAxis];
-    if (inputShape.length !== 4 || inC === null || inC === undefined) {
-      throw new Error(`${this.name}: expected a rank-4 input ${this.dataFormat === 'channels_first' ? '(batch, channels, height, width)' : '(batch, height, width, channels)'} with a known channel dimension, got ${formatSymbolicShape(inputShape)}`);
-    }
+    const inC = convInputChannels(this.name, inputShape, 2, this.dataFormat);
     this.computeOutputShape(inputShape); // throws a clear error for an output size ≤ 0
     const [kh, kw] = this.kernelSize;
     this.kernel = this.addWeight('kernel', [kh, kw, inC, this.depthMultiplier], this.depthwiseInitializer, { regularizer: this.depthwiseRegularizer });
     setFileWeightName(this.kernel, 'depthwise_kernel'); // TF.js's name in model files (file_names.ts)
     if (this.useBias) this.bias = this.addWeight('bias', [inC * this.depthMultiplier], this.biasInitializer, { regularizer: this.biasRegularizer });
-    this.inputSpec = { ndim: 4, axes: { [this.channelAxis]: inC } };
+    this.inputSpec = { ndim: 4, axes: { [this.dataFormat === 'channels_first' ? 1 : 3]: inC } };
     super.build(inputShape);
   }
 
@@ -202,14 +182,5 @@ export class DepthwiseConv2D extends Layer {
 export function convOutputShape(who: string, inputShape: SymbolicShape, dataFormat: 'channels_last' | 'channels_first',
   kernelSize: readonly number[], strides: readonly number[], dilationRate: readonly number[], padding: Padding,
   channels: (inputChannels: number | null) => number | null): SymbolicShape {
-  const first = dataFormat === 'channels_first';
-  const [hAxis, wAxis] = first ? [2, 3] : [1, 2];
-  const out = [hAxis, wAxis].map((axis, i) => windowOutputLength(inputShape[axis] ?? null, kernelSize[i]!, strides[i]!, dilationRate[i]!, padding));
-  if (out.some((d) => d !== null && d <= 0)) {
-    const extra = strides.some((s) => s > 1) ? `, strides ${strides.join('×')}` : dilationRate.some((d) => d > 1) ? `, dilationRate ${dilationRate.join('×')}` : '';
-    throw new Error(`${who}: input ${formatSymbolicShape(inputShape)} with kernel ${kernelSize.join('×')}${extra}, padding '${padding}' gives output size ${out.map((d) => d ?? 'None').join('×')}`);
-  }
-  const batch = inputShape[0] ?? null;
-  const c = channels(inputShape[first ? 1 : 3] ?? null);
-  return first ? [batch, c, out[0]!, out[1]!] : [batch, out[0]!, out[1]!, c];
+  return windowOutputShape(who, inputShape, dataFormat, kernelSize, strides, dilationRate, padding, 'kernel', channels);
 }

@@ -83,32 +83,54 @@ export class Dropout extends Layer {
 
   call(x: Tensor, args: CallArgs): Tensor {
     if (args.training !== true || this.rate === 0) return x;
-    const shape = this.concreteNoiseShape(x.shape);
-    const keep = 1 - this.rate;
-    const mask = new Float32Array(shape.reduce((a, b) => a * b, 1));
-    if (keep > 0) {
-      const rng = this.rng ?? randomSource();
-      const scale = 1 / keep;
-      for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < keep ? scale : 0;
-    }
-    return ops.mul(x, new Tensor(mask, shape));
-  }
-
-  private concreteNoiseShape(inputShape: readonly number[]): number[] {
-    if (this.noiseShape === null) return inputShape.slice();
-    if (this.noiseShape.length !== inputShape.length) {
-      throw new Error(`${this.name}: noiseShape ${describe(this.noiseShape)} must have the input's rank, got input shape ${formatShape(inputShape)}`);
-    }
-    return this.noiseShape.map((d, i) => {
-      const n = d ?? inputShape[i]!;
-      if (n !== 1 && n !== inputShape[i]) {
-        throw new Error(`${this.name}: noiseShape ${describe(this.noiseShape)} does not broadcast to input shape ${formatShape(inputShape)}`);
-      }
-      return n;
-    });
+    return invertedDropout(x, this.rate, concreteNoiseShape(this.name, this.noiseShape, x.shape), this.rng ?? randomSource());
   }
 
   override getConfig(): LayerConfig {
     return { ...super.getConfig(), rate: this.rate, noiseShape: this.noiseShape === null ? null : this.noiseShape.slice(), seed: this.seed };
   }
+}
+
+/**
+ * Inverted dropout of `x` (Dropout, SpatialDropout1D/2D): a keep/drop mask of `shape`, broadcast
+ * over `x`, each cell kept with probability 1 − rate and scaled by 1/(1 − rate), else 0 (all 0
+ * for rate 1). One draw of `rng` per mask cell, in row-major order, so a seeded layer repeats.
+ *
+ * @example
+ * ```ts
+ * invertedDropout(tk.ones([2, 4]), 0.5, [2, 1], new Random(1));   // each row all 0 or all 2
+ * ```
+ */
+export function invertedDropout(x: Tensor, rate: number, shape: readonly number[], rng: Random): Tensor {
+  const keep = 1 - rate;
+  const mask = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  if (keep > 0) {
+    const scale = 1 / keep;
+    for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < keep ? scale : 0;
+  }
+  return ops.mul(x, new Tensor(mask, shape));
+}
+
+/**
+ * The concrete noise shape of a layer's `noiseShape` option for an input: the input's shape when
+ * null, else `noiseShape` with its nulls taking the input's sizes; each entry must be 1 or the
+ * input's size (it broadcasts), and the ranks must agree. Errors name the layer (`name`).
+ *
+ * @example
+ * ```ts
+ * concreteNoiseShape('dropout', [null, 1, null], [8, 10, 4]);   // [8, 1, 4]
+ * ```
+ */
+export function concreteNoiseShape(name: string, noiseShape: readonly (number | null)[] | null, inputShape: readonly number[]): number[] {
+  if (noiseShape === null) return inputShape.slice();
+  if (noiseShape.length !== inputShape.length) {
+    throw new Error(`${name}: noiseShape ${describe(noiseShape)} must have the input's rank, got input shape ${formatShape(inputShape)}`);
+  }
+  return noiseShape.map((d, i) => {
+    const n = d ?? inputShape[i]!;
+    if (n !== 1 && n !== inputShape[i]) {
+      throw new Error(`${name}: noiseShape ${describe(noiseShape)} does not broadcast to input shape ${formatShape(inputShape)}`);
+    }
+    return n;
+  });
 }

@@ -11,9 +11,9 @@
 
 import * as ops from '../ops/index.js';
 import { Random, randomSource } from '../tensor/random.js';
-import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { positionalOrArgs } from './conv_options.js';
+import { concreteNoiseShape } from './dropout.js';
 import { Layer, type CallArgs, type LayerArgs, type LayerConfig, type SymbolicShape } from './layer.js';
 import { LAYER_ARG_KEYS, checkOptions, describe, layerWho, seedOption } from './options.js';
 
@@ -237,7 +237,7 @@ export class AlphaDropout extends NoiseLayer {
 
   call(x: Tensor, args: CallArgs): Tensor {
     if (args.training !== true || this.rate === 0) return x;
-    const shape = this.concreteNoiseShape(x.shape);
+    const shape = concreteNoiseShape(this.name, this.noiseShape, x.shape);
     const rate = this.rate;
     const a = 1 / Math.sqrt((1 - rate) * (1 + rate * ALPHA_P * ALPHA_P));
     const b = -a * ALPHA_P * rate;
@@ -253,20 +253,6 @@ export class AlphaDropout extends NoiseLayer {
       offset[i] = keep ? b : dropped;
     }
     return ops.add(ops.mul(x, new Tensor(scale, shape)), new Tensor(offset, shape));
-  }
-
-  private concreteNoiseShape(inputShape: readonly number[]): number[] {
-    if (this.noiseShape === null) return inputShape.slice();
-    if (this.noiseShape.length !== inputShape.length) {
-      throw new Error(`${this.name}: noiseShape ${describe(this.noiseShape)} must have the input's rank, got input shape ${formatShape(inputShape)}`);
-    }
-    return this.noiseShape.map((d, i) => {
-      const n = d ?? inputShape[i]!;
-      if (n !== 1 && n !== inputShape[i]) {
-        throw new Error(`${this.name}: noiseShape ${describe(this.noiseShape)} does not broadcast to input shape ${formatShape(inputShape)}`);
-      }
-      return n;
-    });
   }
 
   /** The configuration: rate, noiseShape and seed. */

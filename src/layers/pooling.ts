@@ -5,10 +5,10 @@ import * as ops from '../ops/index.js';
 import { normalizePadding, pair } from '../ops/conv2d.js';
 import type { Padding } from '../tensor/kernels/conv_geometry.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { windowOutputLength } from './conv2d.js';
-import { normalizeDataFormat, type DataFormat } from './flatten.js';
-import { Layer, formatSymbolicShape, type CallArgs, type LayerArgs, type LayerConfig, type SymbolicShape } from './layer.js';
-import { LAYER_ARG_KEYS, boolean, checkOptions, describe, layerWho } from './options.js';
+import { windowOutputLength } from './base_conv.js';
+import { BaseGlobalPooling, BasePooling, poolingArgs } from './base_pooling.js';
+import type { DataFormat } from './flatten.js';
+import { formatSymbolicShape, type CallArgs, type LayerArgs, type SymbolicShape } from './layer.js';
 
 /** Options of {@link MaxPooling2D} and {@link AveragePooling2D} (TF.js spelling). */
 export interface Pooling2DOptions extends LayerArgs {
@@ -22,40 +22,14 @@ export interface Pooling2DOptions extends LayerArgs {
   dataFormat?: DataFormat;
 }
 
-const POOL_KEYS = [...LAYER_ARG_KEYS, 'poolSize', 'strides', 'padding', 'dataFormat'];
-
-/** What MaxPooling2D and AveragePooling2D share: arguments, output shape, config. */
-abstract class Pooling2D extends Layer {
-  /** The window, [height, width] (default [2, 2]). */
-  readonly poolSize: [number, number];
-  /** The step between windows, [height, width] (default: the pool size). */
-  readonly strides: [number, number];
-  /** 'valid' (default: windows inside the input) or 'same' (output size ceil(n/stride)). */
-  readonly padding: Padding;
-  /** Where the channels axis is: 'channels_last' (NHWC, default) or 'channels_first' (NCHW). */
-  readonly dataFormat: 'channels_last' | 'channels_first';
-
+/** What MaxPooling2D and AveragePooling2D share beyond {@link BasePooling}: arguments and output shape. */
+abstract class Pooling2D extends BasePooling<[number, number], Padding> {
   constructor(className: string, poolSizeOrOptions: number | readonly number[] | Pooling2DOptions | undefined, options: Pooling2DOptions) {
-    let opts = options;
-    let size: unknown = poolSizeOrOptions;
-    if (poolSizeOrOptions !== null && typeof poolSizeOrOptions === 'object' && !Array.isArray(poolSizeOrOptions)) {
-      // The TF.js / Keras-keyword form: new MaxPooling2D({ poolSize: [2, 2], strides: 1 }).
-      opts = poolSizeOrOptions as Pooling2DOptions;
-      size = undefined;
-    }
-    const who = layerWho(className, opts);
-    checkOptions(who, opts, POOL_KEYS);
-    if (size !== undefined && opts.poolSize !== undefined) throw new Error(`${who}: give poolSize once, positionally or in the options`);
-    const poolSize = pair(who, 'poolSize', size ?? opts.poolSize ?? 2);
+    const { who, options: opts, poolSize: size } = poolingArgs(className, poolSizeOrOptions, options);
+    const poolSize = pair(who, 'poolSize', size);
     const strides = opts.strides === undefined || opts.strides === null ? poolSize : pair(who, 'strides', opts.strides);
     const padding = normalizePadding(who, opts.padding ?? 'valid');
-    const dataFormat = normalizeDataFormat(who, opts.dataFormat);
-    super(opts);
-    this.poolSize = poolSize;
-    this.strides = strides;
-    this.padding = padding;
-    this.dataFormat = dataFormat;
-    this.inputSpec = { ndim: 4 };
+    super(2, { layerArgs: opts, poolSize, strides, padding, dataFormat: opts.dataFormat, who });
   }
 
   override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
@@ -68,24 +42,6 @@ abstract class Pooling2D extends Layer {
     shape[hAxis] = out[0]!;
     shape[wAxis] = out[1]!;
     return shape;
-  }
-
-  call(x: Tensor, _args: CallArgs): Tensor {
-    this.computeOutputShape(x.shape); // the layer's own error for a too-small input
-    return this.pool(x);
-  }
-
-  /** Pools `x` with the layer's window (the op differs per subclass). */
-  protected abstract pool(x: Tensor): Tensor;
-
-  override getConfig(): LayerConfig {
-    return {
-      ...super.getConfig(),
-      poolSize: this.poolSize.slice(),
-      padding: this.padding,
-      strides: this.strides.slice(),
-      dataFormat: this.dataFormat === 'channels_last' ? 'channelsLast' : 'channelsFirst',
-    };
   }
 }
 
@@ -148,41 +104,10 @@ export interface GlobalPooling2DOptions extends LayerArgs {
   keepDims?: boolean;
 }
 
-/** What the global poolings share. */
-abstract class GlobalPooling2D extends Layer {
-  /** Where the channels axis is: 'channels_last' (NHWC, default) or 'channels_first' (NCHW). */
-  readonly dataFormat: 'channels_last' | 'channels_first';
-  /** Whether the spatial axes are kept as size 1 (default false: the output is `[batch, channels]`). */
-  readonly keepdims: boolean;
-
+/** What the global 2-D poolings share: {@link BaseGlobalPooling} over height and width. */
+abstract class GlobalPooling2D extends BaseGlobalPooling {
   constructor(className: string, options: GlobalPooling2DOptions) {
-    const who = layerWho(className, options);
-    checkOptions(who, options, [...LAYER_ARG_KEYS, 'dataFormat', 'keepdims', 'keepDims']);
-    if (options.keepdims !== undefined && options.keepDims !== undefined && options.keepdims !== options.keepDims) {
-      throw new Error(`${who}: keepdims and keepDims disagree (${describe(options.keepdims)} vs ${describe(options.keepDims)})`);
-    }
-    const keepdims = boolean(who, 'keepdims', options.keepdims ?? options.keepDims ?? false);
-    const dataFormat = normalizeDataFormat(who, options.dataFormat);
-    super(options);
-    this.dataFormat = dataFormat;
-    this.keepdims = keepdims;
-    this.inputSpec = { ndim: 4 };
-  }
-
-  override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
-    const first = this.dataFormat === 'channels_first';
-    const batch = inputShape[0] ?? null;
-    const channels = inputShape[first ? 1 : 3] ?? null;
-    if (!this.keepdims) return [batch, channels];
-    return first ? [batch, channels, 1, 1] : [batch, 1, 1, channels];
-  }
-
-  override getConfig(): LayerConfig {
-    return {
-      ...super.getConfig(),
-      dataFormat: this.dataFormat === 'channels_last' ? 'channelsLast' : 'channelsFirst',
-      keepdims: this.keepdims,
-    };
+    super(2, className, options);
   }
 }
 

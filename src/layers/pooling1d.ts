@@ -7,12 +7,12 @@
 
 import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { windowOutputLength } from './conv2d.js';
+import { windowOutputLength } from './base_conv.js';
+import { BaseGlobalPooling, BasePooling, poolingArgs } from './base_pooling.js';
 import { normalizePadding1D } from './conv1d.js';
-import { dataFormatConfig, tuple } from './conv_options.js';
-import { normalizeDataFormat, type DataFormat } from './flatten.js';
-import { Layer, formatSymbolicShape, type CallArgs, type LayerArgs, type LayerConfig, type Mask, type SymbolicShape } from './layer.js';
-import { LAYER_ARG_KEYS, boolean, checkOptions, describe, layerWho } from './options.js';
+import { tuple } from './conv_options.js';
+import type { DataFormat } from './flatten.js';
+import { formatSymbolicShape, type CallArgs, type LayerArgs, type Mask, type SymbolicShape } from './layer.js';
 
 /** Options of {@link MaxPooling1D} and {@link AveragePooling1D} (TF.js spelling). */
 export interface Pooling1DOptions extends LayerArgs {
@@ -26,39 +26,14 @@ export interface Pooling1DOptions extends LayerArgs {
   dataFormat?: DataFormat;
 }
 
-const POOL1D_KEYS = [...LAYER_ARG_KEYS, 'poolSize', 'strides', 'padding', 'dataFormat'];
-
-/** What MaxPooling1D and AveragePooling1D share: arguments, output shape, config. */
-abstract class Pooling1D extends Layer {
-  /** The window length (default 2). */
-  readonly poolSize: number;
-  /** The step between windows (default: the pool size). */
-  readonly strides: number;
-  /** 'valid' (default: windows inside the input) or 'same' (output length ceil(T/stride)). */
-  readonly padding: 'valid' | 'same';
-  /** Where the channels axis is: 'channels_last' (default) or 'channels_first'. */
-  readonly dataFormat: 'channels_last' | 'channels_first';
-
+/** What MaxPooling1D and AveragePooling1D share beyond {@link BasePooling}: arguments, output shape, the height-1 view. */
+abstract class Pooling1D extends BasePooling<number, 'valid' | 'same'> {
   constructor(className: string, poolSizeOrOptions: number | readonly number[] | Pooling1DOptions | undefined, options: Pooling1DOptions) {
-    let opts = options;
-    let size: unknown = poolSizeOrOptions;
-    if (poolSizeOrOptions !== null && typeof poolSizeOrOptions === 'object' && !Array.isArray(poolSizeOrOptions)) {
-      opts = poolSizeOrOptions as Pooling1DOptions; // the TF.js form: new MaxPooling1D({ poolSize: 3 })
-      size = undefined;
-    }
-    const who = layerWho(className, opts);
-    checkOptions(who, opts, POOL1D_KEYS);
-    if (size !== undefined && opts.poolSize !== undefined) throw new Error(`${who}: give poolSize once, positionally or in the options`);
-    const [poolSize] = tuple(who, 'poolSize', size ?? opts.poolSize ?? 2, 1);
+    const { who, options: opts, poolSize: size } = poolingArgs(className, poolSizeOrOptions, options);
+    const [poolSize] = tuple(who, 'poolSize', size, 1);
     const [strides] = opts.strides === undefined || opts.strides === null ? [poolSize] : tuple(who, 'strides', opts.strides, 1);
     const padding = normalizePadding1D(who, opts.padding ?? 'valid', false) as 'valid' | 'same';
-    const dataFormat = normalizeDataFormat(who, opts.dataFormat);
-    super(opts);
-    this.poolSize = poolSize!;
-    this.strides = strides!;
-    this.padding = padding;
-    this.dataFormat = dataFormat;
-    this.inputSpec = { ndim: 3 };
+    super(1, { layerArgs: opts, poolSize: poolSize!, strides: strides!, padding, dataFormat: opts.dataFormat, who });
   }
 
   override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
@@ -72,28 +47,16 @@ abstract class Pooling1D extends Layer {
     return shape;
   }
 
-  call(x: Tensor, _args: CallArgs): Tensor {
-    this.computeOutputShape(x.shape); // the layer's own error for a too-short input
+  protected pool(x: Tensor): Tensor {
     const [b, d1, d2] = x.shape as [number, number, number];
     // [B, T, C] → [B, 1, T, C] (channels_first: [B, C, T] → [B, C, 1, T]): one row of height 1.
     const first = this.dataFormat === 'channels_first';
-    const image = ops.reshape(x, first ? [b, d1, 1, d2] : [b, 1, d1, d2]);
-    const y = this.pool(image, first ? 'channels_first' : 'channels_last');
+    const y = this.poolImage(ops.reshape(x, first ? [b, d1, 1, d2] : [b, 1, d1, d2]));
     return ops.reshape(y, first ? [b, d1, y.shape[3]!] : [b, y.shape[2]!, d2]);
   }
 
-  /** Pools a height-1 image with a 1 × poolSize window (the op differs per subclass). */
-  protected abstract pool(image: Tensor, dataFormat: 'channels_last' | 'channels_first'): Tensor;
-
-  override getConfig(): LayerConfig {
-    return {
-      ...super.getConfig(),
-      poolSize: [this.poolSize],
-      padding: this.padding,
-      strides: [this.strides],
-      dataFormat: dataFormatConfig(this.dataFormat),
-    };
-  }
+  /** Pools a height-1 image (the layer's data format) with a 1 × poolSize window (the op differs per subclass). */
+  protected abstract poolImage(image: Tensor): Tensor;
 }
 
 /**
@@ -115,8 +78,8 @@ export class MaxPooling1D extends Pooling1D {
   }
 
   /** Max-pools the height-1 image (`tk.maxPool2d`, window 1 × poolSize). */
-  protected pool(image: Tensor, dataFormat: 'channels_last' | 'channels_first'): Tensor {
-    return ops.maxPool2d(image, [1, this.poolSize], [1, this.strides], this.padding, dataFormat);
+  protected poolImage(image: Tensor): Tensor {
+    return ops.maxPool2d(image, [1, this.poolSize], [1, this.strides], this.padding, this.dataFormat);
   }
 }
 
@@ -139,8 +102,8 @@ export class AveragePooling1D extends Pooling1D {
   }
 
   /** Average-pools the height-1 image (`tk.avgPool2d`, window 1 × poolSize). */
-  protected pool(image: Tensor, dataFormat: 'channels_last' | 'channels_first'): Tensor {
-    return ops.avgPool2d(image, [1, this.poolSize], [1, this.strides], this.padding, dataFormat);
+  protected poolImage(image: Tensor): Tensor {
+    return ops.avgPool2d(image, [1, this.poolSize], [1, this.strides], this.padding, this.dataFormat);
   }
 }
 
@@ -154,43 +117,15 @@ export interface GlobalPooling1DOptions extends LayerArgs {
   keepDims?: boolean;
 }
 
-/** What the global 1-D poolings share. */
-abstract class GlobalPooling1D extends Layer {
-  /** Where the channels axis is: 'channels_last' (default) or 'channels_first'. */
-  readonly dataFormat: 'channels_last' | 'channels_first';
-  /** Whether the steps axis is kept as size 1 (default false: the output is `[batch, channels]`). */
-  readonly keepdims: boolean;
-
+/** What the global 1-D poolings share: {@link BaseGlobalPooling} over the steps axis. */
+abstract class GlobalPooling1D extends BaseGlobalPooling {
   constructor(className: string, options: GlobalPooling1DOptions) {
-    const who = layerWho(className, options);
-    checkOptions(who, options, [...LAYER_ARG_KEYS, 'dataFormat', 'keepdims', 'keepDims']);
-    if (options.keepdims !== undefined && options.keepDims !== undefined && options.keepdims !== options.keepDims) {
-      throw new Error(`${who}: keepdims and keepDims disagree (${describe(options.keepdims)} vs ${describe(options.keepDims)})`);
-    }
-    const keepdims = boolean(who, 'keepdims', options.keepdims ?? options.keepDims ?? false);
-    const dataFormat = normalizeDataFormat(who, options.dataFormat);
-    const { keepDims: _k, ...base } = options;
-    super(base);
-    this.dataFormat = dataFormat;
-    this.keepdims = keepdims;
-    this.inputSpec = { ndim: 3 };
+    super(1, className, options);
   }
 
   /** The steps axis: 1 for channels_last, 2 for channels_first. */
   protected get stepAxis(): number {
     return this.dataFormat === 'channels_first' ? 2 : 1;
-  }
-
-  override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
-    const first = this.dataFormat === 'channels_first';
-    const batch = inputShape[0] ?? null;
-    const channels = inputShape[first ? 1 : 2] ?? null;
-    if (!this.keepdims) return [batch, channels];
-    return first ? [batch, channels, 1] : [batch, 1, channels];
-  }
-
-  override getConfig(): LayerConfig {
-    return { ...super.getConfig(), dataFormat: dataFormatConfig(this.dataFormat), keepdims: this.keepdims };
   }
 }
 

@@ -5,11 +5,11 @@ import * as ops from '../ops/index.js';
 import { normalizePadding } from '../ops/conv2d.js';
 import type { Padding } from '../tensor/kernels/conv_geometry.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { dataFormatConfig, tuple } from './conv_options.js';
-import { volumeOutputShape } from './conv3d.js';
-import { normalizeDataFormat, type DataFormat } from './flatten.js';
-import { Layer, type CallArgs, type LayerArgs, type LayerConfig, type SymbolicShape } from './layer.js';
-import { LAYER_ARG_KEYS, checkOptions, layerWho } from './options.js';
+import { windowOutputShape } from './base_conv.js';
+import { BasePooling, poolingArgs } from './base_pooling.js';
+import { tuple } from './conv_options.js';
+import type { DataFormat } from './flatten.js';
+import type { LayerArgs, SymbolicShape } from './layer.js';
 
 /** Options of {@link MaxPooling3D} and {@link AveragePooling3D} (TF.js spelling). */
 export interface Pooling3DOptions extends LayerArgs {
@@ -23,61 +23,18 @@ export interface Pooling3DOptions extends LayerArgs {
   dataFormat?: DataFormat;
 }
 
-const KEYS = [...LAYER_ARG_KEYS, 'poolSize', 'strides', 'padding', 'dataFormat'];
-
-/** What MaxPooling3D and AveragePooling3D share: arguments, output shape, config. */
-abstract class Pooling3D extends Layer {
-  /** The window, [depth, height, width] (default [2, 2, 2]). */
-  readonly poolSize: [number, number, number];
-  /** The step between windows (default: the pool size). */
-  readonly strides: [number, number, number];
-  /** 'valid' (default) or 'same'. */
-  readonly padding: Padding;
-  /** Where the channels axis is: 'channels_last' (NDHWC, default) or 'channels_first' (NCDHW). */
-  readonly dataFormat: 'channels_last' | 'channels_first';
-
+/** What MaxPooling3D and AveragePooling3D share beyond {@link BasePooling}: arguments and output shape. */
+abstract class Pooling3D extends BasePooling<[number, number, number], Padding> {
   constructor(className: string, poolSizeOrOptions: number | readonly number[] | Pooling3DOptions | undefined, options: Pooling3DOptions) {
-    let opts = options;
-    let size: unknown = poolSizeOrOptions;
-    if (poolSizeOrOptions !== null && typeof poolSizeOrOptions === 'object' && !Array.isArray(poolSizeOrOptions)) {
-      opts = poolSizeOrOptions as Pooling3DOptions; // the TF.js / Keras-keyword form
-      size = undefined;
-    }
-    const who = layerWho(className, opts);
-    checkOptions(who, opts, KEYS);
-    if (size !== undefined && opts.poolSize !== undefined) throw new Error(`${who}: give poolSize once, positionally or in the options`);
-    const poolSize = tuple(who, 'poolSize', size ?? opts.poolSize ?? 2, 3) as [number, number, number];
+    const { who, options: opts, poolSize: size } = poolingArgs(className, poolSizeOrOptions, options);
+    const poolSize = tuple(who, 'poolSize', size, 3) as [number, number, number];
     const strides = opts.strides === undefined || opts.strides === null ? poolSize : tuple(who, 'strides', opts.strides, 3) as [number, number, number];
     const padding = normalizePadding(who, opts.padding ?? 'valid');
-    const dataFormat = normalizeDataFormat(who, opts.dataFormat);
-    super(opts);
-    this.poolSize = poolSize;
-    this.strides = strides;
-    this.padding = padding;
-    this.dataFormat = dataFormat;
-    this.inputSpec = { ndim: 5 };
+    super(3, { layerArgs: opts, poolSize, strides, padding, dataFormat: opts.dataFormat, who });
   }
 
   override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
-    return volumeOutputShape(this.name, inputShape, this.dataFormat, this.poolSize, this.strides, [1, 1, 1], this.padding, 'pool', (c) => c);
-  }
-
-  call(x: Tensor, _args: CallArgs): Tensor {
-    this.computeOutputShape(x.shape); // the layer's own error for a too-small input
-    return this.pool(x);
-  }
-
-  /** Pools `x` with the layer's window (the op differs per subclass). */
-  protected abstract pool(x: Tensor): Tensor;
-
-  override getConfig(): LayerConfig {
-    return {
-      ...super.getConfig(),
-      poolSize: this.poolSize.slice(),
-      padding: this.padding,
-      strides: this.strides.slice(),
-      dataFormat: dataFormatConfig(this.dataFormat),
-    };
+    return windowOutputShape(this.name, inputShape, this.dataFormat, this.poolSize, this.strides, [1, 1, 1], this.padding, 'pool', (c) => c);
   }
 }
 

@@ -7,17 +7,18 @@ import * as ops from '../ops/index.js';
 import { normalizePadding } from '../ops/conv2d.js';
 import type { Padding } from '../tensor/kernels/conv_geometry.js';
 import type { Tensor, Variable } from '../tensor/tensor.js';
-import { getActivation, serializeActivation, type Activation, type ActivationIdentifier } from './activations.js';
+import { serializeActivation, type Activation, type ActivationIdentifier } from './activations.js';
+import { convInputChannels, finishActivation, fusedActivation, parseConvOutput, splitFiltersAndKernel, type ConvOutputOptions } from './base_conv.js';
 import { dataFormatConfig, tuple } from './conv_options.js';
 import { convOutputShape } from './depthwise_conv2d.js';
-import { normalizeDataFormat, type DataFormat } from './flatten.js';
+import type { DataFormat } from './flatten.js';
 import { getInitializer, serializeInitializer, type Initializer, type InitializerIdentifier } from './initializers.js';
-import { Layer, formatSymbolicShape, type CallArgs, type LayerArgs, type LayerConfig, type SymbolicShape } from './layer.js';
-import { LAYER_ARG_KEYS, boolean, checkOptions, layerWho, positiveInteger, withWho } from './options.js';
+import { Layer, type CallArgs, type LayerConfig, type SymbolicShape } from './layer.js';
+import { LAYER_ARG_KEYS, checkOptions, layerWho, positiveInteger } from './options.js';
 import { regularizerOrNull, serializeRegularizer, type Regularizer, type RegularizerIdentifier } from './regularizers.js';
 
 /** Options of {@link SeparableConv2D} (TF.js spelling). */
-export interface SeparableConv2DOptions extends LayerArgs {
+export interface SeparableConv2DOptions extends ConvOutputOptions {
   /** Step between windows of the depthwise step: a number or [height, width]. Default 1. */
   strides?: number | readonly number[];
   /** 'valid' (default) or 'same', in any case. */
@@ -30,22 +31,14 @@ export interface SeparableConv2DOptions extends LayerArgs {
   depthMultiplier?: number;
   /** Applied to the output; default none (linear). 'relu' is fused into the pointwise step. */
   activation?: ActivationIdentifier;
-  /** Whether to add a bias (default true). */
-  useBias?: boolean;
   /** Default 'glorot_uniform'. */
   depthwiseInitializer?: InitializerIdentifier;
   /** Default 'glorot_uniform'. */
   pointwiseInitializer?: InitializerIdentifier;
-  /** Default 'zeros'. */
-  biasInitializer?: InitializerIdentifier;
   /** Penalty on the depthwise kernel. */
   depthwiseRegularizer?: RegularizerIdentifier | null;
   /** Penalty on the pointwise kernel. */
   pointwiseRegularizer?: RegularizerIdentifier | null;
-  /** Penalty on the bias. */
-  biasRegularizer?: RegularizerIdentifier | null;
-  /** Penalty on the output, divided by the batch size. */
-  activityRegularizer?: RegularizerIdentifier | null;
 }
 
 /** The TF.js form `new SeparableConv2D({ filters, kernelSize, ... })`. */
@@ -118,71 +111,51 @@ export class SeparableConv2D extends Layer {
    * @param options everything else
    */
   constructor(filters: number | SeparableConv2DArgs, kernelSize?: number | readonly number[], options: SeparableConv2DOptions = {}) {
-    let opts: SeparableConv2DOptions = options;
-    let count: unknown = filters;
-    let size: unknown = kernelSize;
-    if (filters !== null && typeof filters === 'object') {
-      const { filters: f, kernelSize: k, ...rest } = filters;
-      if (kernelSize !== undefined) throw new Error(`${layerWho('SeparableConv2D', filters)}: give kernelSize in the args object or positionally, not both`);
-      opts = rest;
-      count = f;
-      size = k;
-    }
+    const split = splitFiltersAndKernel('SeparableConv2D', filters, kernelSize, options);
+    const opts = split.options;
     const who = layerWho('SeparableConv2D', opts);
     checkOptions(who, opts, KEYS);
-    const nFilters = positiveInteger(who, 'filters', count);
-    if (size === undefined) throw new Error(`${who}: kernelSize is required (a number or [height, width])`);
-    const kernel = tuple(who, 'kernelSize', size, 2) as [number, number];
+    const nFilters = positiveInteger(who, 'filters', split.filters);
+    if (split.kernelSize === undefined) throw new Error(`${who}: kernelSize is required (a number or [height, width])`);
+    const kernel = tuple(who, 'kernelSize', split.kernelSize, 2) as [number, number];
     const strides = tuple(who, 'strides', opts.strides ?? 1, 2) as [number, number];
     const dilationRate = tuple(who, 'dilationRate', opts.dilationRate ?? 1, 2) as [number, number];
     const depthMultiplier = positiveInteger(who, 'depthMultiplier', opts.depthMultiplier ?? 1);
     const padding = normalizePadding(who, opts.padding ?? 'valid');
-    const dataFormat = normalizeDataFormat(who, opts.dataFormat);
-    const activation = withWho(who, () => getActivation(opts.activation));
-    const useBias = boolean(who, 'useBias', opts.useBias ?? true);
+    const output = parseConvOutput(who, opts);
     const depthwiseInitializer = getInitializer(opts.depthwiseInitializer ?? 'glorot_uniform', `${who} depthwiseInitializer`);
     const pointwiseInitializer = getInitializer(opts.pointwiseInitializer ?? 'glorot_uniform', `${who} pointwiseInitializer`);
-    const biasInitializer = getInitializer(opts.biasInitializer ?? 'zeros', `${who} biasInitializer`);
     const depthwiseRegularizer = regularizerOrNull(opts.depthwiseRegularizer, `${who} depthwiseRegularizer`);
     const pointwiseRegularizer = regularizerOrNull(opts.pointwiseRegularizer, `${who} pointwiseRegularizer`);
-    const biasRegularizer = regularizerOrNull(opts.biasRegularizer, `${who} biasRegularizer`);
-    const activityRegularizer = regularizerOrNull(opts.activityRegularizer, `${who} activityRegularizer`);
     super(opts);
     this.filters = nFilters;
     this.kernelSize = kernel;
     this.strides = strides;
     this.padding = padding;
-    this.dataFormat = dataFormat;
+    this.dataFormat = output.dataFormat;
     this.dilationRate = dilationRate;
     this.depthMultiplier = depthMultiplier;
-    this.activation = activation;
-    this.useBias = useBias;
+    this.activation = output.activation;
+    this.useBias = output.useBias;
     this.depthwiseInitializer = depthwiseInitializer;
     this.pointwiseInitializer = pointwiseInitializer;
-    this.biasInitializer = biasInitializer;
+    this.biasInitializer = output.biasInitializer;
     this.depthwiseRegularizer = depthwiseRegularizer;
     this.pointwiseRegularizer = pointwiseRegularizer;
-    this.biasRegularizer = biasRegularizer;
-    this.activityRegularizer = activityRegularizer;
+    this.biasRegularizer = output.biasRegularizer;
+    this.activityRegularizer = output.activityRegularizer;
     this.inputSpec = { ndim: 4 };
   }
 
-  private get channelAxis(): number {
-    return this.dataFormat === 'channels_first' ? 1 : 3;
-  }
-
   override build(inputShape: SymbolicShape): void {
-    const inC = inputShape[this.channelAxis];
-    if (inputShape.length !== 4 || inC === null || inC === undefined) {
-      throw new Error(`${this.name}: expected a rank-4 input ${this.dataFormat === 'channels_first' ? '(batch, channels, height, width)' : '(batch, height, width, channels)'} with a known channel dimension, got ${formatSymbolicShape(inputShape)}`);
-    }
+    const inC = convInputChannels(this.name, inputShape, 2, this.dataFormat);
     this.computeOutputShape(inputShape);
     const [kh, kw] = this.kernelSize;
     const M = this.depthMultiplier;
     this.depthwiseKernel = this.addWeight('depthwise_kernel', [kh, kw, inC, M], this.depthwiseInitializer, { regularizer: this.depthwiseRegularizer });
     this.pointwiseKernel = this.addWeight('pointwise_kernel', [1, 1, inC * M, this.filters], this.pointwiseInitializer, { regularizer: this.pointwiseRegularizer });
     if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.biasInitializer, { regularizer: this.biasRegularizer });
-    this.inputSpec = { ndim: 4, axes: { [this.channelAxis]: inC } };
+    this.inputSpec = { ndim: 4, axes: { [this.dataFormat === 'channels_first' ? 1 : 3]: inC } };
     super.build(inputShape);
   }
 
@@ -190,9 +163,9 @@ export class SeparableConv2D extends Layer {
     this.computeOutputShape(x.shape);
     const depthwise = ops.depthwiseConv2d(x, this.depthwiseKernel!, { strides: this.strides, padding: this.padding, dilations: this.dilationRate, dataFormat: this.dataFormat });
     // The pointwise step is one GEMM (a 1×1 conv2d), with the bias and a relu fused into it.
-    const fused = this.activation === getActivation('relu') ? 'relu' : 'linear';
+    const fused = fusedActivation(this.activation);
     const y = ops.conv2d(depthwise, this.pointwiseKernel!, { dataFormat: this.dataFormat }, this.bias, fused);
-    return fused === 'relu' ? y : this.activation.apply(y);
+    return finishActivation(y, fused, this.activation);
   }
 
   override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {

@@ -3,10 +3,10 @@
 // with one keep/drop draw per sample and channel, shared by every step or pixel of that channel:
 // noise shape [batch, 1, channels] (1-D), [batch, 1, 1, channels] or [batch, channels, 1, 1] (2-D).
 
-import * as ops from '../ops/index.js';
 import { Random, randomSource } from '../tensor/random.js';
-import { Tensor } from '../tensor/tensor.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { dataFormatConfig } from './conv_options.js';
+import { invertedDropout } from './dropout.js';
 import { normalizeDataFormat, type DataFormat } from './flatten.js';
 import { Layer, type CallArgs, type LayerArgs, type LayerConfig, type SymbolicShape } from './layer.js';
 import { LAYER_ARG_KEYS, checkOptions, describe, layerWho, seedOption } from './options.js';
@@ -56,15 +56,7 @@ abstract class SpatialDropout extends Layer {
 
   call(x: Tensor, args: CallArgs): Tensor {
     if (args.training !== true || this.rate === 0) return x;
-    const shape = this.noiseShape(x.shape);
-    const keep = 1 - this.rate;
-    const mask = new Float32Array(shape.reduce((a, b) => a * b, 1));
-    if (keep > 0) {
-      const rng = this.rng ?? randomSource();
-      const scale = 1 / keep;
-      for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < keep ? scale : 0;
-    }
-    return ops.mul(x, new Tensor(mask, shape));
+    return invertedDropout(x, this.rate, this.noiseShape(x.shape), this.rng ?? randomSource());
   }
 
   override computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
