@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tk from '../../src/index.js';
+import { randomizeWeights, tfjsArtifacts, toTf } from './tfjs_helpers.js';
 import { maxAbsDiff, readSavedDirectory, tempDir } from './helpers.js';
 
 beforeAll(async () => {
@@ -18,21 +19,6 @@ beforeAll(async () => {
 });
 
 const L = tk.layers;
-const toTf = (t: tk.Tensor): tf.Tensor => tf.tensor(t.data, t.shape as number[]);
-
-async function tfjsArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let captured: tf.io.ModelArtifacts | null = null;
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    captured = artifacts;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  return captured!;
-}
-
-/** Random non-zero weights everywhere (biases included), so every weight matters to the output. */
-function randomizeWeights(model: tk.Model, seed: number): void {
-  model.setWeights(model.weights.map((w, i) => tk.randomNormal([...w.shape], { seed: seed + i, stddev: 0.3 })));
-}
 
 const CASES: [string, () => tk.layers.Layer[]][] = [
   ['Conv2DTranspose same stride 2, then valid', () => [

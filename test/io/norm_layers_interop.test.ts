@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tk from '../../src/index.js';
+import { randomizeWeights, tfjsArtifacts, toTf } from './tfjs_helpers.js';
 import { maxAbsDiff, tempDir } from './helpers.js';
 
 beforeAll(async () => {
@@ -19,21 +20,6 @@ beforeAll(async () => {
 });
 
 const L = tk.layers;
-const toTf = (t: tk.Tensor): tf.Tensor => tf.tensor(t.data, t.shape as number[]);
-
-async function tfjsArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let captured: tf.io.ModelArtifacts | null = null;
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    captured = artifacts;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  return captured!;
-}
-
-/** Random non-zero weights everywhere, so every weight matters to the output. */
-function randomizeWeights(model: tk.Model, seed: number): void {
-  model.setWeights(model.weights.map((w, i) => tk.randomNormal([...w.shape], { seed: seed + i, stddev: 0.3 })));
-}
 
 /** Integer ids in [0, 5) for CategoryEncoding. */
 const ids = (): tk.Tensor => tk.tensor([[0, 1, 1, 4], [3, 3, 2, 0]]);

@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tk from '../../src/index.js';
+import { randomizeWeights, tfjsArtifacts, toTf } from './tfjs_helpers.js';
 import { maxAbsDiff, tempDir } from './helpers.js';
 
 beforeAll(async () => {
@@ -17,20 +18,6 @@ beforeAll(async () => {
 });
 
 const L = tk.layers;
-const toTf = (t: tk.Tensor): tf.Tensor => tf.tensor(t.data, t.shape as number[]);
-
-async function tfjsArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let captured: tf.io.ModelArtifacts | null = null;
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    captured = artifacts;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  return captured!;
-}
-
-function randomizeWeights(model: tk.Model, seed: number): void {
-  model.setWeights(model.weights.map((w, i) => tk.randomNormal([...w.shape], { seed: seed + i, stddev: 0.4 })));
-}
 
 /** Token ids 1..9 with zero padding at the end of some rows (so masks matter). */
 const TOKENS = tk.tensor([[3, 1, 4, 1, 5, 0], [9, 2, 6, 0, 0, 0], [5, 3, 5, 8, 9, 7]]);
@@ -61,7 +48,7 @@ describe('tensorkit → TF.js: the recurrent layers', () => {
   for (const [name, make, data] of CASES) {
     it(`${name}: TF.js loads what tensorkit writes and predicts the same, with the same weights by name`, async () => {
       const model = new tk.Sequential(make() as tk.layers.Layer[]);
-      randomizeWeights(model, 3);
+      randomizeWeights(model, 3, 0.4);
       const tfModel = await tf.loadLayersModel(tf.io.fromMemory(model.toArtifacts() as tf.io.ModelArtifacts));
       expect(tfModel.layers.map((l) => l.getClassName())).toEqual(model.layers.map((l) => l.getClassName()));
       const x = data();
@@ -108,7 +95,7 @@ describe('tensorkit → files → tensorkit: what TF.js lacks', () => {
       new L.Bidirectional(new L.LSTM(2, { returnSequences: true }), { backwardLayer: new L.GRU(2, { goBackwards: true, returnSequences: true }), mergeMode: 'concat' }),
       new L.RNN([new L.LSTMCell(2), new L.GRUCell(2)]),
     ]);
-    randomizeWeights(model, 30);
+    randomizeWeights(model, 30, 0.4);
     const dir = tempDir();
     await model.save(dir);
     const back = await tk.loadModel(dir);
